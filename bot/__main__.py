@@ -1,0 +1,66 @@
+"""Command line: ``python -m bot run | console | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.app import App
+from bot.config import Settings, load_settings
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _run(settings: Settings, console: bool) -> None:
+    app = await App.create(settings)
+    try:
+        if console or settings.telegram_bot_token is None:
+            from bot.console import ConsoleFront
+
+            front = ConsoleFront(app)
+            if not console:
+                print(front.t("console.no_token"))
+            await front.run()
+        else:
+            from bot.telegram import serve
+
+            await serve(app)
+    finally:
+        await app.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.db import Database
+
+    db = await Database.open(settings.database_path, migrate=False)
+    try:
+        applied = await db.migrate()
+        print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    finally:
+        await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Vecinos bot")
+    parser.add_argument("command", choices=["run", "console", "migrate"], nargs="?", default="run",
+                        help="run: Telegram (terminal chat without a token); console: terminal chat; "
+                             "migrate: apply database migrations")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    else:
+        asyncio.run(_run(settings, console=args.command == "console"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

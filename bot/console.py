@@ -1,0 +1,104 @@
+"""The terminal front: chat with the same flows and database, no token needed.
+
+Choices are numbered (as a Signal front would render them); ``/as NAME`` switches to another user, so one
+person can play a resident and a moderator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import re
+import sys
+from typing import TextIO
+
+from bot.app import App
+from handlers.core import Button, Event, Reply, Sender
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Telegram HTML → terminal text."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def user_id_for(name: str) -> str:
+    """A stable numeric id per console user name (console ids never collide with Telegram: other messenger)."""
+    return str(int(hashlib.sha256(name.encode()).hexdigest()[:12], 16))
+
+
+class ConsoleFront:
+    def __init__(self, app: App, out: TextIO = sys.stdout) -> None:
+        self.app = app
+        self.out = out
+        self.name = "vecino"
+        self.buttons: dict[str, list[Button]] = {}
+        self.language_code = app.settings.default_language
+
+    def sender(self) -> Sender:
+        uid = user_id_for(self.name)
+        return Sender("console", uid, uid, self.language_code, "private")
+
+    def t(self, key: str, **kwargs: object) -> str:
+        return plain(self.app.services.translator.t(self.app.settings.default_language, key, **kwargs))
+
+    def parse(self, line: str) -> Event | None:
+        sender = self.sender()
+        line = line.strip()
+        if not line:
+            return None
+        if line.isdigit():
+            options = self.buttons.get(self.name, [])
+            number = int(line)
+            if not 1 <= number <= len(options):
+                print(self.t("console.bad_number", number=number), file=self.out)
+                return None
+            return Event(sender, "choice", choice=options[number - 1].data)
+        match = re.fullmatch(r"loc\s+(-?\d+(?:\.\d+)?)[\s,]+(-?\d+(?:\.\d+)?)", line, re.IGNORECASE)
+        if match:
+            return Event(sender, "location", location=(float(match.group(1)), float(match.group(2))))
+        if line.startswith("/") and len(line) > 1:
+            command, _, args = line[1:].partition(" ")
+            return Event(sender, "command", command=command.lower(), text=args.strip())
+        return Event(sender, "text", text=line)
+
+    def render(self, replies: list[Reply]) -> None:
+        options: list[Button] = []
+        for reply in replies:
+            if reply.location:
+                print(f"📍 {reply.location[0]:.4f}, {reply.location[1]:.4f}", file=self.out)
+            if reply.text:
+                print(plain(reply.text), file=self.out)
+            for row in reply.buttons:
+                for button in row:
+                    options.append(button)
+                    print(f"  [{len(options)}] {plain(button.label)}", file=self.out)
+            if reply.ask_location:
+                print("  (loc LAT LON)", file=self.out)
+        if options:
+            self.buttons[self.name] = options
+        print(file=self.out)
+
+    async def handle_line(self, line: str) -> bool:
+        """Process one input line; returns False to quit."""
+        stripped = line.strip()
+        if stripped in ("/quit", "/exit"):
+            return False
+        if stripped.startswith("/as ") and stripped[4:].strip():
+            self.name = stripped[4:].strip()
+            print(self.t("console.now_user", name=self.name), file=self.out)
+            return True
+        event = self.parse(line)
+        if event is not None:
+            self.render(await self.app.router.handle(event))
+        return True
+
+    async def run(self, stdin: TextIO = sys.stdin) -> None:
+        print(self.t("console.intro"), file=self.out)
+        while True:
+            print(f"{self.name}> ", end="", file=self.out, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            if not line or not await self.handle_line(line):
+                break

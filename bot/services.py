@@ -1,0 +1,30 @@
+"""The domain services a flow can reach through its context. Built once by :mod:`bot.app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.privacy import Keyring
+from bot.users import UserService
+from i18n import Translator
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    keyring: Keyring
+    translator: Translator
+    users: UserService
+
+    async def erase_user(self, key: str) -> None:
+        """/delete_me: remove the user row; every table that refers to it cascades or anonymises."""
+        await self.users.delete(key)
+
+    def is_admin_id(self, user_id: str) -> bool:
+        try:
+            return int(user_id) in self.settings.admin_ids
+        except ValueError:
+            return False

@@ -1,0 +1,270 @@
+"""The Telegram front: turns PTB updates into neutral events and neutral replies into Bot API calls.
+
+The only module that imports ``telegram``. Everything a user sends is handled by :class:`handlers.router.Router`;
+this module only translates, sends with retries, and keeps the bot alive when the Bot API misbehaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import signal
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
+
+from bot.app import App
+from handlers.core import Event, Reply, Sender
+from i18n import normalize_language
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MESSENGER = "telegram"
+
+
+class DeliveryFailed(Exception):
+    """A message could not be delivered; ``permanent`` when retrying cannot help (blocked, chat gone)."""
+
+    def __init__(self, reason: str, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 6, base_delay: float = 0.5,
+                       max_wait: float = 60.0) -> T:
+    """Run a Bot API call, waiting out 429s (``retry_after``) and retrying 5xx/timeouts with backoff + jitter.
+
+    Raises :class:`DeliveryFailed` when the user blocked the bot, the chat is gone, or attempts run out.
+    """
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            wait = min(retry_after_seconds(exc), max_wait)
+            log.warning("Bot API flood limit: waiting %.1f s", wait)
+            await asyncio.sleep(wait)
+        except Forbidden as exc:
+            raise DeliveryFailed("forbidden", permanent=True) from exc
+        except BadRequest as exc:
+            text = str(exc).lower()
+            permanent = "chat not found" in text or "user is deactivated" in text
+            raise DeliveryFailed("chat_not_found" if permanent else "bad_request", permanent=permanent) from exc
+        except NetworkError as exc:  # 5xx, timeouts, connection errors
+            delay = base_delay * (2**attempt) * (0.5 + random.random())
+            log.warning("Bot API error (%s): retry %d in %.2f s", type(exc).__name__, attempt + 1, delay)
+            await asyncio.sleep(delay)
+    raise DeliveryFailed("gave_up", permanent=False)
+
+
+def reply_markup(reply: Reply) -> Any:
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        )
+    if reply.ask_location:
+        return ReplyKeyboardMarkup([[KeyboardButton(reply.ask_location, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+class TelegramMessenger:
+    """Sends neutral replies through a PTB ``Bot``. Also used by the delivery worker."""
+
+    name = MESSENGER
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        self.application = application
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Send (or edit) one reply; returns the id of the message shown, if any."""
+        bot = self.application.bot
+        if reply.location:
+            lat, lon = reply.location
+            await with_retries(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
+                                                         disable_notification=reply.silent))
+        if not reply.text:
+            return None
+        markup = reply_markup(reply)
+        if reply.edit:
+            try:
+                edited = await with_retries(lambda: bot.edit_message_text(
+                    reply.text, chat_id=int(chat_id), message_id=int(reply.edit or 0),
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None))
+                return str(edited.message_id) if isinstance(edited, Message) else reply.edit
+            except DeliveryFailed as exc:
+                if exc.permanent:
+                    raise
+                if "not modified" in str(exc.__cause__).lower():
+                    return reply.edit
+                # the message is too old or gone: fall through and send it anew
+        sent = await with_retries(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
+                                                           disable_notification=reply.silent))
+        return str(sent.message_id)
+
+
+def to_event(update: Update, bot_username: str | None) -> Event | None:
+    """Translate an update into a neutral event; ``None`` for updates we deliberately ignore."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    sender = Sender(MESSENGER, str(user.id), str(chat.id), user.language_code, chat.type)
+    query = update.callback_query
+    if query is not None:
+        message_id = str(query.message.message_id) if query.message else None
+        return Event(sender, "choice", choice=query.data or "", message_id=message_id)
+    message = update.message
+    if message is None:
+        return None  # edits, channel posts, reactions …
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/") and len(text) > 1:
+            head, _, args = text[1:].partition(" ")
+            head, _, newline_args = head.partition("\n")
+            command, _, target = head.partition("@")
+            if target and bot_username and target.lower() != bot_username.lower():
+                return None  # a command for another bot in a group
+            return Event(sender, "command", command=command.lower(), text=(newline_args + " " + args).strip())
+        return Event(sender, "text", text=text)
+    if message.location is not None:
+        return Event(sender, "location", location=(message.location.latitude, message.location.longitude))
+    return Event(sender, "unsupported")
+
+
+class TelegramFront:
+    """A PTB ``Application`` wired to the shared router."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        settings = app.settings
+        if settings.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram front")
+        builder = (
+            Application.builder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_base_url)
+            .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+            .concurrent_updates(True)
+        )
+        if settings.rate_limit_per_second > 0:
+            builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second))
+        self.application = builder.build()
+        self.messenger = TelegramMessenger(self.application)
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = to_event(update, context.bot.username)
+        query = update.callback_query
+        if event is None:
+            if query is not None:
+                await query.answer()
+            return
+        toast: str | None = None
+        try:
+            replies = await self.app.router.handle(event)
+            toast = next((r.toast for r in replies if r.toast), None)
+        finally:
+            if query is not None:
+                try:
+                    await query.answer(text=toast)
+                except TelegramError:
+                    log.warning("could not answer a callback query")
+        await self._send_all(event, replies)
+
+    async def _send_all(self, event: Event, replies: list[Reply]) -> None:
+        for reply in replies:
+            try:
+                await self.messenger.send(event.sender.chat_id, reply)
+            except DeliveryFailed as exc:
+                if exc.permanent and event.sender.is_private:
+                    key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
+                    await self.app.services.users.repo.set_active(key, False)
+                log.warning("reply not delivered: %s", exc.reason)
+                return
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure (never message text) and tell the user, in their language, that something failed."""
+        log.error("error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+            return
+        lang = normalize_language(update.effective_user.language_code, self.app.settings.default_language)
+        try:
+            key = self.app.services.users.key_for(MESSENGER, str(update.effective_user.id))
+            row = await self.app.services.users.repo.get(key)
+            if row and row.language:
+                lang = row.language
+        except Exception:  # the database may be what failed
+            log.exception("could not read the user's language")
+        text = self.app.services.translator.t(lang, "core.error")
+        try:
+            await self.messenger.send(str(update.effective_chat.id), Reply(text))
+        except Exception:
+            log.warning("could not tell the user about the error")
+
+    async def set_commands(self) -> None:
+        """Per-language command menus (Telegram shows the one matching the user's app language)."""
+        bot = self.application.bot
+        for lang in self.app.languages():
+            commands = [BotCommand(c, d) for c, d in self.app.command_menu(lang)]
+            await with_retries(lambda commands=commands, lang=lang: bot.set_my_commands(commands,
+                                                                                          language_code=lang))
+        default = [BotCommand(c, d) for c, d in self.app.command_menu(self.app.settings.default_language)]
+        await with_retries(lambda: bot.set_my_commands(default))
+
+    async def start(self, *, poll_timeout: int = 10) -> None:
+        await self.application.initialize()
+        await self.set_commands()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(timeout=poll_timeout, drop_pending_updates=False,
+                                                     allowed_updates=["message", "callback_query"])
+        await self.application.start()
+
+    async def stop(self) -> None:
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+
+async def serve(app: App) -> None:
+    """Run on Telegram until SIGINT/SIGTERM, then shut down cleanly."""
+    front = TelegramFront(app)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await front.start()
+    log.info("Vecinos is running on Telegram")
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await asyncio.wait_for(front.stop(), timeout=9)

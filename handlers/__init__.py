@@ -1,0 +1,1 @@
+"""Conversation flows. Transport-neutral: nothing here imports a messenger library."""

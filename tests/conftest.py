@@ -1,0 +1,82 @@
+"""Shared fixtures: a fake Bot API on loopback, a real SQLite file per test, and the real PTB stack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.config import Settings
+from bot.telegram import TelegramFront
+from tests.fakebot import FakeBotAPI
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "telegram_bot_token": "123456:TEST-token",
+            "database_path": tmp_path / "vecinos.db",
+            "secret_key": SECRET,
+            "default_language": "es",
+            "rate_limit_per_second": 0,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class RunningBot:
+    """The real Vecinos app + PTB Application polling the fake API; can be restarted on the same database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: App | None = None
+        self.front: TelegramFront | None = None
+
+    async def start(self) -> RunningBot:
+        self.app = await App.create(self.settings)
+        self.front = TelegramFront(self.app)
+        await self.front.start(poll_timeout=1)
+        return self
+
+    async def stop(self) -> None:
+        if self.front:
+            await self.front.stop()
+        if self.app:
+            await self.app.close()
+        self.front = self.app = None
+
+
+@pytest.fixture
+async def start_bot(api: FakeBotAPI, make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+    running: list[RunningBot] = []
+
+    async def start(**overrides: Any) -> RunningBot:
+        overrides.setdefault("telegram_api_base_url", api.base_url)
+        bot = await RunningBot(make_settings(**overrides)).start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        await bot.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[..., Any]) -> RunningBot:
+    return await start_bot()
