@@ -31,21 +31,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
 
 from bot.app import App
+from bot.messenger import DeliveryFailed
 from handlers.core import Event, Reply, Sender
 from i18n import normalize_language
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MESSENGER = "telegram"
-
-
-class DeliveryFailed(Exception):
-    """A message could not be delivered; ``permanent`` when retrying cannot help (blocked, chat gone)."""
-
-    def __init__(self, reason: str, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -59,13 +51,17 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 6, b
                        max_wait: float = 60.0) -> T:
     """Run a Bot API call, waiting out 429s (``retry_after``) and retrying 5xx/timeouts with backoff + jitter.
 
-    Raises :class:`DeliveryFailed` when the user blocked the bot, the chat is gone, or attempts run out.
+    Raises :class:`DeliveryFailed` when the user blocked the bot, the chat is gone, or attempts run out
+    (with ``attempts=1`` every failure raises at once, carrying ``retry_after`` for a 429).
     """
     for attempt in range(attempts):
+        last = attempt == attempts - 1
         try:
             return await call()
         except RetryAfter as exc:
             wait = min(retry_after_seconds(exc), max_wait)
+            if last:
+                raise DeliveryFailed("flood_limit", retry_after=wait) from exc
             log.warning("Bot API flood limit: waiting %.1f s", wait)
             await asyncio.sleep(wait)
         except Forbidden as exc:
@@ -75,10 +71,12 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 6, b
             permanent = "chat not found" in text or "user is deactivated" in text
             raise DeliveryFailed("chat_not_found" if permanent else "bad_request", permanent=permanent) from exc
         except NetworkError as exc:  # 5xx, timeouts, connection errors
+            if last:
+                raise DeliveryFailed(type(exc).__name__) from exc
             delay = base_delay * (2**attempt) * (0.5 + random.random())
             log.warning("Bot API error (%s): retry %d in %.2f s", type(exc).__name__, attempt + 1, delay)
             await asyncio.sleep(delay)
-    raise DeliveryFailed("gave_up", permanent=False)
+    raise AssertionError("unreachable")
 
 
 def reply_markup(reply: Reply) -> Any:
@@ -102,29 +100,34 @@ class TelegramMessenger:
     def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
         self.application = application
 
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
+    async def send(self, chat_id: str, reply: Reply, *, retry: bool = True) -> str | None:
         """Send (or edit) one reply; returns the id of the message shown, if any."""
         bot = self.application.bot
+        attempts = 6 if retry else 1
+
+        async def call(make: Callable[[], Awaitable[T]]) -> T:
+            return await with_retries(make, attempts=attempts)
+
         if reply.location:
             lat, lon = reply.location
-            await with_retries(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
+            await call(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
                                                          disable_notification=reply.silent))
         if not reply.text:
             return None
         markup = reply_markup(reply)
         if reply.edit:
             try:
-                edited = await with_retries(lambda: bot.edit_message_text(
+                edited = await call(lambda: bot.edit_message_text(
                     reply.text, chat_id=int(chat_id), message_id=int(reply.edit or 0),
                     reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None))
                 return str(edited.message_id) if isinstance(edited, Message) else reply.edit
             except DeliveryFailed as exc:
-                if exc.permanent:
+                if exc.reason != "bad_request":
                     raise
                 if "not modified" in str(exc.__cause__).lower():
                     return reply.edit
                 # the message is too old or gone: fall through and send it anew
-        sent = await with_retries(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
+        sent = await call(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
                                                            disable_notification=reply.silent))
         return str(sent.message_id)
 
