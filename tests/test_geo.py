@@ -1,0 +1,546 @@
+"""Tests for offline place resolution (issue 3). No network: nothing here may reach an online geocoder.
+
+Where the expected points come from (never from the fitted grid transform itself):
+
+* ``OSM`` — intersection coordinates as published on OpenStreetMap, entered by hand by the author. They
+  were then cross-checked against City data: ``test_osm_points_sit_on_city_boundaries`` confirms each lies
+  within 60 m of a vertex of the City's census-tract boundaries (tract lines run down street centrelines),
+  which the ``chicago`` package ships. Roosevelt & Halsted has no tract corner nearby and is exempt.
+* ``ADDR`` — an address's expected point is built from two ``OSM`` intersections with the published grid
+  rule (800 numbers a mile): e.g. 4800 S Wolcott = 47th & Ashland moved 3/8 of the way to 47th & Western
+  (1900 W between 1600 W and 2400 W) and 100 numbers (1/8 mile = 0.00181°) south.
+* ``CA`` — a community area's expected point is the area-weighted centroid of the City's 2010 census
+  tracts for that area (City of Chicago data in the ``chicago`` package).
+* ``ZIP`` — centroid of the City's ZIP-code polygon (same package).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.geo import (
+    GeoService,
+    OfflineResolver,
+    Place,
+    build_geo_service,
+    coarsen,
+    distance_m,
+    normalize,
+)
+
+TOLERANCE_M = 300.0
+
+# --- expected points -------------------------------------------------------------------------------
+OSM = {
+    "47/ashland": (41.8088, -87.6648),
+    "cermak/western": (41.8520, -87.6856),
+    "26/pulaski": (41.8443, -87.7244),
+    "26/kedzie": (41.8445, -87.7052),
+    "18/ashland": (41.8578, -87.6666),
+    "18/halsted": (41.8578, -87.6466),
+    "cermak/pulaski": (41.8518, -87.7248),
+    "31/kedzie": (41.8376, -87.7049),
+    "47/pulaski": (41.8079, -87.7232),
+    "47/kedzie": (41.8083, -87.7036),
+    "47/western": (41.8086, -87.6843),
+    "55/pulaski": (41.7933, -87.7228),
+    "63/kedzie": (41.7793, -87.7030),
+    "59/kedzie": (41.7866, -87.7032),
+    "63/western": (41.7795, -87.6837),
+    "71/western": (41.7650, -87.6834),
+    "fullerton/pulaski": (41.9244, -87.7267),
+    "north/western": (41.9104, -87.6872),
+    "division/california": (41.9029, -87.6971),
+    "armitage/kedzie": (41.9174, -87.7067),
+    "diversey/pulaski": (41.9317, -87.7268),
+    "belmont/cicero": (41.9388, -87.7466),
+    "lawrence/kedzie": (41.9685, -87.7084),
+    "devon/western": (41.9979, -87.6899),
+    "irving/pulaski": (41.9538, -87.7275),
+    "madison/state": (41.8819, -87.6278),
+    "roosevelt/halsted": (41.8673, -87.6469),
+    "chicago/ashland": (41.8961, -87.6671),
+    "79/halsted": (41.7507, -87.6442),
+    "95/western": (41.7214, -87.6827),
+    "cermak/kedzie": (41.8519, -87.7050),
+    "35/ashland": (41.8306, -87.6656),
+    "pershing/western": (41.8232, -87.6850),
+    "howard/western": (42.0190, -87.6901),
+    "lawrence/cicero": (41.9680, -87.7478),
+    "belmont/central": (41.9384, -87.7666),
+    "51/kedzie": (41.8010, -87.7035),
+    "31/pulaski": (41.8369, -87.7243),
+    "55/kedzie": (41.7939, -87.7034),
+    "63/pulaski": (41.7788, -87.7226),
+    "91/commercial": (41.7299, -87.5515),
+    "79/stony": (41.7515, -87.5859),
+    "103/halsted": (41.7066, -87.6431),
+    "cermak/damen": (41.8524, -87.6757),
+}
+CA = {
+    1: (42.00925, -87.6685),
+    3: (41.96585, -87.65238),
+    14: (41.96804, -87.72164),
+    15: (41.95403, -87.76341),
+    19: (41.92728, -87.76553),
+    20: (41.92438, -87.73474),
+    21: (41.93867, -87.71121),
+    22: (41.92264, -87.69891),
+    23: (41.90009, -87.72104),
+    30: (41.83899, -87.71404),
+    31: (41.85024, -87.66758),
+    34: (41.84211, -87.63396),
+    46: (41.74308, -87.54679),
+    52: (41.70791, -87.53435),
+    55: (41.66047, -87.54662),
+    56: (41.79473, -87.76293),
+    57: (41.81083, -87.72634),
+    58: (41.81733, -87.69886),
+    59: (41.8299, -87.67253),
+    60: (41.83606, -87.64876),
+    61: (41.80903, -87.65909),
+    63: (41.79541, -87.69621),
+    65: (41.7698, -87.72693),
+    66: (41.77185, -87.69566),
+}
+ZIP = {
+    "60608": (41.84865, -87.67092),
+    "60609": (41.81223, -87.65535),
+    "60623": (41.84846, -87.71691),
+    "60629": (41.7752, -87.71275),
+    "60632": (41.81171, -87.71364),
+    "60639": (41.92046, -87.756),
+    "60647": (41.9211, -87.70226),
+}
+MILE_LAT = 0.01447  # 1 mile of latitude in degrees, for ADDR points
+
+
+def addr(on: str, toward: str, fraction: float, south_numbers: int = 0) -> tuple[float, float]:
+    """ADDR point: move ``fraction`` of the way between two OSM corners, then ``south_numbers`` south."""
+    (la, lo), (lb, lob) = OSM[on], OSM[toward]
+    return la + (lb - la) * fraction - south_numbers / 800 * MILE_LAT, lo + (lob - lo) * fraction
+
+
+# (typed input, expected (lat, lon), expected kind)
+TABLE: list[tuple[str, tuple[float, float], str]] = [
+    # intersections, English
+    ("47th & Ashland", OSM["47/ashland"], "intersection"),
+    ("47th and Ashland", OSM["47/ashland"], "intersection"),
+    ("W 47th St and S Ashland Ave", OSM["47/ashland"], "intersection"),
+    ("Cermak and Western", OSM["cermak/western"], "intersection"),
+    ("22nd & Western", OSM["cermak/western"], "intersection"),
+    ("26th St & Pulaski", OSM["26/pulaski"], "intersection"),
+    ("26th at Kedzie", OSM["26/kedzie"], "intersection"),
+    ("18th and halsted", OSM["18/halsted"], "intersection"),
+    ("corner of 18th and Ashland", OSM["18/ashland"], "intersection"),
+    ("Cermak Rd / Pulaski Rd", OSM["cermak/pulaski"], "intersection"),
+    ("31st & Kedzie", OSM["31/kedzie"], "intersection"),
+    ("47th and Pulaski", OSM["47/pulaski"], "intersection"),
+    ("Western & 47th", OSM["47/western"], "intersection"),
+    ("Garfield Blvd and Pulaski", OSM["55/pulaski"], "intersection"),
+    ("63rd St & Kedzie Ave", OSM["63/kedzie"], "intersection"),
+    ("71st and Western", OSM["71/western"], "intersection"),
+    ("Fullerton & Pulaski", OSM["fullerton/pulaski"], "intersection"),
+    ("North Ave and Western Ave", OSM["north/western"], "intersection"),
+    ("Division & California", OSM["division/california"], "intersection"),
+    ("Armitage and Kedzie", OSM["armitage/kedzie"], "intersection"),
+    ("Belmont & Cicero", OSM["belmont/cicero"], "intersection"),
+    ("Lawrence and Kedzie", OSM["lawrence/kedzie"], "intersection"),
+    ("Devon & Western", OSM["devon/western"], "intersection"),
+    ("Irving Park Rd and Pulaski", OSM["irving/pulaski"], "intersection"),
+    ("State and Madison", OSM["madison/state"], "intersection"),
+    ("Roosevelt & Halsted", OSM["roosevelt/halsted"], "intersection"),
+    ("79th and Halsted", OSM["79/halsted"], "intersection"),
+    ("95th & Western", OSM["95/western"], "intersection"),
+    ("Stony Island and 79th", OSM["79/stony"], "intersection"),
+    ("91st & Commercial", OSM["91/commercial"], "intersection"),
+    ("103rd and Halsted", OSM["103/halsted"], "intersection"),
+    ("Howard and Western", OSM["howard/western"], "intersection"),
+    # intersections, Spanish
+    ("47 y Ashland", OSM["47/ashland"], "intersection"),
+    ("calle 47 y Ashland", OSM["47/ashland"], "intersection"),
+    ("la 26 y Pulaski", OSM["26/pulaski"], "intersection"),
+    ("Calle 26 y Kedzie", OSM["26/kedzie"], "intersection"),
+    ("la 22 y Western", OSM["cermak/western"], "intersection"),
+    ("Avenida Kedzie y la 31", OSM["31/kedzie"], "intersection"),
+    ("esquina de la 63 y Western", OSM["63/western"], "intersection"),
+    ("Cermak y Damen", OSM["cermak/damen"], "intersection"),
+    ("calle 51 e Kedzie", OSM["51/kedzie"], "intersection"),
+    ("Pershing y Western", OSM["pershing/western"], "intersection"),
+    # misspellings / case / abbreviations
+    ("47th & Ashlnd", OSM["47/ashland"], "intersection"),
+    ("26 y Pulasky", OSM["26/pulaski"], "intersection"),
+    ("CERMAK AND WESTREN", OSM["cermak/western"], "intersection"),
+    ("59 y Kedsie", OSM["59/kedzie"], "intersection"),
+    ("Lawrence & Cicero Av.", OSM["lawrence/cicero"], "intersection"),
+    ("Belmont y Central", OSM["belmont/central"], "intersection"),
+    ("Chicago Av & Ashland", OSM["chicago/ashland"], "intersection"),
+    ("35th/Ashland", OSM["35/ashland"], "intersection"),
+    # addresses
+    ("4800 S Wolcott", addr("47/ashland", "47/western", 3 / 8, 100), "address"),
+    ("4800 block of South Wolcott Avenue", addr("47/ashland", "47/western", 3 / 8, 100), "address"),
+    ("4800 sur Wolcott", addr("47/ashland", "47/western", 3 / 8, 100), "address"),
+    ("4700 S Ashland Ave", OSM["47/ashland"], "address"),
+    ("1600 W 47th St", OSM["47/ashland"], "address"),
+    ("2400 W Cermak Rd", OSM["cermak/western"], "address"),
+    ("4000 W 26th St", OSM["26/pulaski"], "address"),
+    ("3600 W 26th Street", addr("26/kedzie", "26/pulaski", 1 / 2), "address"),
+    ("2200 S Pulaski", OSM["cermak/pulaski"], "address"),
+    ("6300 S Kedzie", OSM["63/kedzie"], "address"),
+    ("2400 N Pulaski Rd", OSM["fullerton/pulaski"], "address"),
+    ("4800 N Kedzie", OSM["lawrence/kedzie"], "address"),
+    ("3200 W 47th", OSM["47/kedzie"], "address"),
+    # neighbourhoods (English, Spanish, no accents, misspelled)
+    ("Pilsen", CA[31], "community_area"),
+    ("PILSEN", CA[31], "community_area"),
+    ("en Pilsen", CA[31], "community_area"),
+    ("Pilsn", CA[31], "community_area"),
+    ("Little Village", CA[30], "community_area"),
+    ("La Villita", CA[30], "community_area"),
+    ("barrio la villita", CA[30], "community_area"),
+    ("little vilage", CA[30], "community_area"),
+    ("Back of the Yards", CA[61], "community_area"),
+    ("back of the yard", CA[61], "community_area"),
+    ("Brighton Park", CA[58], "community_area"),
+    ("Brigton Park", CA[58], "community_area"),
+    ("Gage Park", CA[63], "community_area"),
+    ("Archer Heights", CA[57], "community_area"),
+    ("Chicago Lawn", CA[66], "community_area"),
+    ("Marquette Park", CA[66], "community_area"),
+    ("Parque Marquette", CA[66], "community_area"),
+    ("Humboldt Park", CA[23], "community_area"),
+    ("Humbolt Park", CA[23], "community_area"),
+    ("Logan Square", CA[22], "community_area"),
+    ("Belmont Cragin", CA[19], "community_area"),
+    ("Hermosa", CA[20], "community_area"),
+    ("Albany Park", CA[14], "community_area"),
+    ("Rogers Park", CA[1], "community_area"),
+    ("Chinatown", CA[34], "community_area"),
+    ("Barrio Chino", CA[34], "community_area"),
+    ("Bridgeport", CA[60], "community_area"),
+    ("McKinley Park", CA[59], "community_area"),
+    ("mckinley park", CA[59], "community_area"),
+    ("Garfield Ridge", CA[56], "community_area"),
+    ("West Lawn", CA[65], "community_area"),
+    ("South Chicago", CA[46], "community_area"),
+    ("East Side", CA[52], "community_area"),
+    ("Hegewisch", CA[55], "community_area"),
+    ("Hegewish", CA[55], "community_area"),
+    ("Uptown", CA[3], "community_area"),
+    ("Avondale", CA[21], "community_area"),
+    ("Portage Park", CA[15], "community_area"),
+    # ZIP codes
+    ("60608", ZIP["60608"], "zip"),
+    ("zip 60609", ZIP["60609"], "zip"),
+    ("código postal 60623", ZIP["60623"], "zip"),
+    ("codigo postal 60629", ZIP["60629"], "zip"),
+    ("60632", ZIP["60632"], "zip"),
+    ("60639", ZIP["60639"], "zip"),
+    ("60647", ZIP["60647"], "zip"),
+]
+
+
+@pytest.fixture(scope="module")
+def resolver() -> OfflineResolver:
+    return OfflineResolver.load()
+
+
+def test_table_is_big_enough() -> None:
+    assert len(TABLE) >= 60
+    assert (
+        sum(
+            1
+            for text, _, _ in TABLE
+            if any(
+                w in text.lower()
+                for w in (" y ", "calle", "la ", "sur", "barrio", "parque", "codigo", "código")
+            )
+        )
+        >= 15
+    )
+
+
+@pytest.mark.parametrize(("text", "expected", "kind"), TABLE, ids=[t for t, _, _ in TABLE])
+def test_typed_input_resolves_within_300m(
+    resolver: OfflineResolver, text: str, expected: tuple[float, float], kind: str
+) -> None:
+    places = resolver.resolve(text)
+    assert places, f"nothing for {text!r}"
+    best = places[0]
+    assert best.kind == kind
+    assert distance_m((best.lat, best.lon), expected) <= TOLERANCE_M
+    assert 0.0 < best.confidence <= 1.0
+    assert best.label("en") and best.label("es")
+
+
+def test_ambiguous_input_yields_up_to_three_candidates(resolver: OfflineResolver) -> None:
+    places = resolver.resolve("park")
+    assert 2 <= len(places) <= 3
+    assert all(p.kind == "community_area" for p in places)
+    both = resolver.resolve("4800 Wolcott")  # no N/S: both sides are offered, South first
+    assert [p.label_en.split(",")[0] for p in both] == ["4800 S Wolcott Ave", "4800 N Wolcott Ave"]
+    assert len(resolver.resolve("park", limit=1)) == 1
+
+
+@pytest.mark.parametrize("text", ["xyzzy", "", "   ", "asdf qwer", "the moon", "99999", "Ashland and Damen"])
+def test_unresolvable_input_gives_nothing(resolver: OfflineResolver, text: str) -> None:
+    assert resolver.resolve(text) == []
+
+
+def test_typed_coordinates_are_a_pin(resolver: OfflineResolver) -> None:
+    (place,) = resolver.resolve("41.8088, -87.6648")
+    assert place.kind == "pin" and place.area_number == 61
+
+
+def test_labels_are_bilingual(resolver: OfflineResolver) -> None:
+    (place,) = resolver.resolve("La Villita")
+    assert place.label("es") == "South Lawndale (La Villita)"
+    assert place.label("en") == "South Lawndale (Little Village)"
+    assert place.area_number == 30
+    (corner,) = resolver.resolve("47 y Ashland")
+    assert corner.label("es").startswith("47th St y Ashland Ave")
+    assert corner.label("en").startswith("47th St & Ashland Ave")
+
+
+# --- reverse labels: sample points named by a well-known landmark or a City centroid ----------------
+REVERSE = [
+    ((41.8088, -87.6648), 61),  # 47th & Ashland (OSM) — New City
+    ((41.7868, -87.7522), 56),  # Midway Airport terminal (OSM) — Garfield Ridge
+    ((41.9484, -87.6553), 6),  # Wrigley Field (OSM) — Lake View
+    ((41.8789, -87.6359), 32),  # Willis Tower (OSM) — Loop
+    ((41.8527, -87.6320), 34),  # Chinatown gate, Wentworth & Cermak (OSM) — Armour Square
+    ((41.9786, -87.9048), 76),  # O'Hare terminals (OSM) — O'Hare
+    ((41.8443, -87.7150), 30),  # 26th St, Little Village arch area (OSM) — South Lawndale
+    # City centroids fall inside their own areas — except Hegewisch (55), whose L-shaped outline around
+    # Wolf Lake puts its centroid in South Deering.
+    *[(point, number) for number, point in CA.items() if number != 55],
+]
+
+
+@pytest.mark.parametrize(("point", "number"), REVERSE)
+def test_reverse_names_the_right_community_area(
+    resolver: OfflineResolver, point: tuple[float, float], number: int
+) -> None:
+    place = resolver.reverse(*point)
+    assert place.kind == "pin"
+    assert place.area_number == number
+    assert resolver.area_name(number) in place.label_en
+
+
+def test_reverse_label_names_nearest_major_corner(resolver: OfflineResolver) -> None:
+    place = resolver.reverse(41.8090, -87.6652)
+    assert place.label("en") == "near 47th St & Ashland Ave, New City (Back of the Yards)"
+    assert place.label("es") == "cerca de 47th St y Ashland Ave, New City (Back of the Yards)"
+    assert "Cermak Rd & Western Ave" in resolver.reverse(*OSM["cermak/western"]).label_en
+    assert "Fullerton Ave & Pulaski Rd" in resolver.reverse(*OSM["fullerton/pulaski"]).label_en
+
+
+def test_area_name(resolver: OfflineResolver) -> None:
+    assert resolver.area_name(61) == "New City"
+    assert resolver.area_name(59) == "McKinley Park"
+    assert resolver.area_name(76) == "O'Hare"
+    assert len(resolver.areas) == 77
+
+
+# --- service area and privacy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("point", "inside"),
+    [
+        ((41.8819, -87.6278), True),  # State & Madison
+        ((41.6605, -87.5466), True),  # Hegewisch
+        ((41.8850, -87.7845), True),  # Oak Park, ~0.8 km west of Austin Blvd: inside the 2 km margin
+        ((42.0565, -87.6753), False),  # Evanston, Northwestern University (~4 km north of Howard)
+        ((41.8800, -87.5000), False),  # Lake Michigan, 9 km offshore
+        ((43.0389, -87.9065), False),  # Milwaukee
+        ((41.6020, -87.3370), False),  # Gary, Indiana
+    ],
+)
+def test_service_area(resolver: OfflineResolver, point: tuple[float, float], inside: bool) -> None:
+    assert resolver.within_service_area(*point) is inside
+
+
+def test_margin_is_configurable() -> None:
+    wide = OfflineResolver.load(margin_km=6.0)
+    assert wide.within_service_area(42.0565, -87.6753)
+    assert not OfflineResolver.load(margin_km=0.0).within_service_area(41.8850, -87.7845)
+
+
+def test_coarsen_snaps_to_about_150m() -> None:
+    lat, lon = 41.808812, -87.664831
+    c = coarsen(lat, lon)
+    assert c != (lat, lon)
+    assert distance_m((lat, lon), c) <= 150 * math.sqrt(2) / 2 + 1
+    assert coarsen(*c) == c
+    assert coarsen(41.80882, -87.66482) == c  # a few metres away: same cell
+    assert coarsen(lat, lon, 0) == (lat, lon)
+    far = coarsen(lat, lon, 1000)
+    assert distance_m((lat, lon), far) <= 1000 * math.sqrt(2) / 2 + 1
+
+
+def test_distance_uses_geodesic() -> None:
+    assert distance_m((41.8819, -87.6278), (41.8819, -87.6278)) == 0
+    assert 1590 < distance_m((41.8819, -87.6278), (41.8674, -87.6278)) < 1630
+
+
+def test_normalize_strips_accents_and_case() -> None:
+    assert normalize("Código Postal  60623") == "codigo postal 60623"
+    assert normalize("Cermak Rd. & Western") == "cermak rd & western"
+
+
+# --- async facade ----------------------------------------------------------------------------------
+
+
+class FakeOnline:
+    """Stands in for the online geocoder: records calls, never touches the network."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.places, self.calls = places, []
+
+    async def geocode(self, text: str, limit: int = 3) -> list[Place]:
+        self.calls.append(text)
+        return self.places
+
+
+def test_geo_service_uses_offline_first_and_filters_service_area(resolver: OfflineResolver) -> None:
+    inside = Place(41.85, -87.70, "address", "somewhere", "algún lugar", 0.5, None)
+    outside = Place(43.04, -87.90, "address", "Milwaukee", "Milwaukee", 0.5, None)
+    online = FakeOnline([inside, outside])
+    service = GeoService(resolver, online, coarsen_m=150)  # type: ignore[arg-type]
+    found = asyncio.run(service.resolve("Pilsen"))
+    assert found[0].area_number == 31 and online.calls == []
+    fallback = asyncio.run(service.resolve("1234 Some Unknown Diagonal Rd"))
+    assert online.calls == ["1234 Some Unknown Diagonal Rd"]
+    assert [p.label_en for p in fallback] == ["somewhere"] and fallback[0].area_number is not None
+    assert service.coarsen(41.808812, -87.664831) == coarsen(41.808812, -87.664831, 150)
+    assert service.reverse(41.8088, -87.6648).area_number == 61
+    assert not service.within_service_area(43.04, -87.90)
+
+
+def test_factory_is_offline_by_default() -> None:
+    service = build_geo_service(
+        gazetteer_path=None, margin_km=2.0, coarsen_m=150, geocoder="offline", user_agent=""
+    )
+    assert service.online is None
+    assert asyncio.run(service.resolve("60608"))[0].kind == "zip"
+
+
+def test_factory_online_needs_user_agent_and_makes_no_request() -> None:
+    with pytest.raises(ValueError):
+        build_geo_service(
+            gazetteer_path=None, margin_km=2.0, coarsen_m=150, geocoder="nominatim", user_agent=""
+        )
+    service = build_geo_service(
+        gazetteer_path=None, margin_km=2.0, coarsen_m=150, geocoder="photon", user_agent="vecinos-test"
+    )
+    assert service.online is not None and service.online._limited is None  # built lazily, nothing sent
+
+
+# --- data and generator ----------------------------------------------------------------------------
+
+
+def test_shipped_gazetteer_is_small_and_complete() -> None:
+    path = Path(__file__).resolve().parents[1] / "bot" / "geodata" / "chicago.json"
+    assert path.stat().st_size < 2_000_000
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(a["number"] for a in data["areas"]) == list(range(1, 78))
+    assert len(data["zips"]) >= 55
+    assert len(data["grid"]["ns"]) + len(data["grid"]["ew"]) >= 120
+    assert all(row["source"] in {"official", *data["alias_sources"]} for row in data["aliases"])
+    required = [
+        "Pilsen",
+        "Little Village",
+        "La Villita",
+        "Back of the Yards",
+        "Brighton Park",
+        "Gage Park",
+        "Archer Heights",
+        "Chicago Lawn",
+        "Marquette Park",
+        "Humboldt Park",
+        "Logan Square",
+        "Belmont Cragin",
+        "Hermosa",
+        "Albany Park",
+        "Rogers Park",
+        "Chinatown",
+        "Bridgeport",
+        "McKinley Park",
+        "Garfield Ridge",
+        "West Lawn",
+        "South Chicago",
+        "East Side",
+        "Hegewisch",
+        "Uptown",
+        "Avondale",
+        "Portage Park",
+    ]
+    assert set(required) <= {row["alias"] for row in data["aliases"]}
+
+
+def test_osm_points_sit_on_city_boundaries() -> None:
+    """Independent check of the hand-entered OSM corners against City tract boundaries."""
+    pytest.importorskip("six")
+    build = pytest.importorskip("bot.geodata.build_gazetteer")
+    tracts = build.read_polygons(build.chicago_data_dir() / "census_tracts_as_of_2010.geojson")
+    vertices = [p for _, rings in tracts for ring in rings for p in ring]
+    for name, (lat, lon) in OSM.items():
+        if name == "roosevelt/halsted":
+            continue
+        near = min(
+            math.hypot((v[1] - lat) * 110_574, (v[0] - lon) * 83_000)
+            for v in vertices
+            if abs(v[1] - lat) < 0.01 and abs(v[0] - lon) < 0.01
+        )
+        assert near <= 60, name
+
+
+def test_generator_is_reproducible() -> None:
+    pytest.importorskip("six")
+    build = pytest.importorskip("bot.geodata.build_gazetteer")
+    shipped = (Path(build.__file__).parent / "chicago.json").read_text(encoding="utf-8")
+    fresh = json.dumps(build.build_chicago(), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    assert fresh + "\n" == shipped
+
+
+def test_another_city_without_grid(tmp_path: Path) -> None:
+    """Deployment elsewhere: areas from any GeoJSON, no address grid."""
+    from bot.geodata import build_gazetteer
+
+    def square(lon: float, lat: float) -> list[list[list[float]]]:
+        return [[[lon, lat], [lon + 0.02, lat], [lon + 0.02, lat + 0.02], [lon, lat + 0.02], [lon, lat]]]
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": i, "name": name},
+            "geometry": {"type": "Polygon", "coordinates": square(-118.30 + 0.02 * i, 34.00)},
+        }
+        for i, name in enumerate(["Boyle Heights", "East Los Angeles"])
+    ]
+    src = tmp_path / "areas.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    out = tmp_path / "la.json"
+    build_gazetteer.main(["--areas-geojson", str(src), "--city", "Los Angeles", "--output", str(out)])
+    other = OfflineResolver.load(out, margin_km=1.0)
+    (place,) = other.resolve("boyle heigths")
+    assert place.kind == "community_area" and distance_m((place.lat, place.lon), (34.01, -118.29)) < 50
+    assert other.resolve("1st and Main") == []
+    assert other.reverse(34.01, -118.25).label_en == "near East Los Angeles"
+    assert other.within_service_area(34.01, -118.29) and not other.within_service_area(34.2, -118.29)
+
+
+def test_geo_messages_exist_in_both_languages() -> None:
+    from i18n import load_catalogs, placeholders
+
+    catalogs = load_catalogs()
+    en = {k: v for k, v in catalogs["en"].items() if k.startswith("geo.")}
+    es = {k: v for k, v in catalogs["es"].items() if k.startswith("geo.")}
+    assert set(en) == set(es) >= {"geo.not_found", "geo.outside_area", "geo.pick_candidate"}
+    assert all(placeholders(en[k]) == placeholders(es[k]) for k in en)
