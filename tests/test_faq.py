@@ -1,0 +1,360 @@
+"""Editorial and search checks for the know-your-rights FAQ (issue 6).
+
+Why editorial rules live in tests: the content is edited by organisers, not programmers; a broken rule
+(missing language, unknown source, answer too long, a caution dropped) must fail CI before it reaches
+someone standing at their door.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.faq import (
+    ACTIVITIES,
+    DEFAULT_HOTLINE_PHONE,
+    MAX_ANSWER_CHARS,
+    FaqError,
+    FaqStore,
+    detect_lang,
+    normalize,
+    render_answer,
+)
+from i18n import Translator, load_catalogs, placeholders
+from tests.faq_questions import (
+    ENGLISH,
+    HELDOUT_ENGLISH,
+    HELDOUT_SPANISH,
+    OFF_TOPIC,
+    SPANISH,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_DIR = ROOT / "i18n" / "faq"
+FACT_SHEET = ROOT.parent / "shared" / "kyr-facts.md"
+# Source keys of the fact sheet's "Sources" list (kept here so CI does not need the shared notes).
+FACT_SHEET_KEYS = frozenset(
+    "S1 S2 S4 S5 S6 S7 S8 S9 S10 S11 S12 S13 S14 S15 S16 S17 S18 S19 S19b S20 S21 S22 S23 S24 S25 S26 "
+    "S27 S28 S29 S30 S31 S32 S33 S34 S35 S36 S36b S36c S37 S38 S39 S40 S41 S42 S43 S44 S45 S45b S46 S47 "
+    "S48 S49 S50 S51 S52 S53 S54 S55 S56 S57 S58 S59 S60 S61 S62".split()
+)
+REQUIRED_TOPICS = {"home", "street", "car", "work", "detained", "recording", "law", "redcards", "hotlines"}
+# Entries built on facts the sheet marks with ⚠️: the caution must be visible in both languages.
+CAUTIONED = {
+    "home_admin_warrant", "home_i205_memo", "street_illinois_name", "work_workers", "detained_find_relative",
+    "detained_family_plan", "recording_safely", "law_consent_decree", "hotline_report", "hotline_legal_help",
+}
+
+
+@pytest.fixture(scope="module")
+def store() -> FaqStore:
+    return FaqStore.load()
+
+
+@pytest.fixture(scope="module")
+def translator() -> Translator:
+    return Translator(default="es", catalogs=load_catalogs())
+
+
+# ------------------------------------------------------------------------------------ editorial checks
+
+
+def test_enough_entries_and_required_topics(store: FaqStore) -> None:
+    assert len(store.entries()) >= 35
+    topic_ids = {t.id for t in store.topics()}
+    assert REQUIRED_TOPICS <= topic_ids
+    for topic in store.topics():
+        assert topic.title("es") and topic.title("en") and topic.title("es") != topic.title("en")
+        assert store.entries(topic.id), topic.id
+    assert sum(len(store.entries(t.id)) for t in store.topics()) == len(store.entries())
+
+
+def test_every_entry_is_complete_in_both_languages(store: FaqStore) -> None:
+    for entry in store.entries():
+        for lang in ("es", "en"):
+            text = entry.text(lang)
+            assert "?" in text.question, (entry.id, lang)
+            assert len(entry.answer(lang)) <= MAX_ANSWER_CHARS, (entry.id, lang)
+            assert len(text.keywords) >= 3, (entry.id, lang)
+            assert "{" not in entry.answer(lang) and "}" not in entry.answer(lang), (entry.id, lang)
+        assert entry.es.question != entry.en.question
+        assert entry.es.answer != entry.en.answer
+        assert entry.related, f"{entry.id} has no related entries"
+
+
+def test_sources_exist_in_fact_sheet(store: FaqStore) -> None:
+    for entry in store.entries():
+        assert entry.sources and set(entry.sources) <= FACT_SHEET_KEYS, entry.id
+        assert [s.key for s in entry.source_refs] == entry.sources
+    if FACT_SHEET.exists():
+        sheet_keys = set(re.findall(r"^- (S\d+[a-z]?) ", FACT_SHEET.read_text(encoding="utf-8"), re.M))
+        assert sheet_keys == FACT_SHEET_KEYS
+
+
+def test_reviewed_on_dates(store: FaqStore) -> None:
+    for entry in store.entries():
+        assert date(2025, 1, 1) <= entry.reviewed_on <= date.today(), entry.id
+
+
+def test_cautions_are_carried(store: FaqStore) -> None:
+    for entry_id in CAUTIONED:
+        entry = store.get(entry_id)
+        assert entry is not None, entry_id
+        assert "⚠️" in entry.en.answer and "⚠️" in entry.es.answer, entry_id
+    memo = store.get("home_i205_memo")
+    assert memo is not None
+    # The sheet forbids promising that ICE "can never" enter with an I-205.
+    assert not re.search(r"can ?not ever|can never|never enter", memo.en.answer, re.I)
+    assert not re.search(r"nunca (pueden|puede) entrar", memo.es.answer, re.I)
+
+
+def test_spanish_uses_usted(store: FaqStore) -> None:
+    # Forms that only exist in the familiar "tú" register; "usted abre/llama" are fine and not listed.
+    informal = re.compile(r"\b(tú|tienes|puedes|quieres|debes|estás|eres|tus|tu|haz|di|sabes|vives)\b", re.I)
+    for entry in store.entries():
+        for field in (entry.es.question, entry.es.answer, entry.es.tip or ""):
+            assert not informal.search(field), (entry.id, informal.search(field))
+    for topic in store.topics():
+        assert not informal.search(topic.title_es), topic.id
+
+
+def test_icirr_is_the_default_hotline(store: FaqStore) -> None:
+    entry = store.get("hotline_report")
+    assert entry is not None
+    assert "ICIRR" in entry.answer("en") and "1-855-435-7693" in entry.answer("es")
+    assert DEFAULT_HOTLINE_PHONE == "1-855-435-7693"
+    assert "{hotline_phone}" in entry.es.answer  # the settings hotline is used, not only the Chicago one
+
+
+def test_tips_for_every_activity(store: FaqStore) -> None:
+    for activity in ACTIVITIES:
+        for lang in ("es", "en"):
+            tip = store.tip_for_activity(activity, lang)
+            assert store.get(tip.entry_id) is not None
+            assert 20 <= len(tip.text) <= 240
+            assert len(re.findall(r"[.!?](\s|$)", tip.text)) <= 2, tip.text
+    assert store.tip_for_activity("unknown", "en") == store.tip_for_activity("other", "en")
+    assert store.tip_for_activity("at_home", "es").entry_id == "home_open_door"
+
+
+# ------------------------------------------------------------------------------------------ catalogs
+
+
+def test_faq_catalog_keys_and_placeholders_match() -> None:
+    catalogs = load_catalogs()
+    en = {k: v for k, v in catalogs["en"].items() if k.startswith("faq.")}
+    es = {k: v for k, v in catalogs["es"].items() if k.startswith("faq.")}
+    assert en.keys() == es.keys()
+    for key in ("faq.sources", "faq.reviewed_on", "faq.disclaimer", "faq.not_found", "faq.topics_title",
+                "faq.related", "faq.back"):
+        assert key in en
+    for key in en:
+        assert placeholders(en[key]) == placeholders(es[key]), key
+
+
+# ---------------------------------------------------------------------------------------- rendering
+
+
+def test_render_answer_html(store: FaqStore, translator: Translator) -> None:
+    entry = store.get("detained_find_relative")
+    assert entry is not None
+    html_en = render_answer(entry, "en", translator, "ICIRR <Family> & Co", "1-855-435-7693")
+    assert html_en.startswith(f"<b>{entry.en.question}</b>")
+    assert "ICIRR &lt;Family&gt; &amp; Co" in html_en and "<Family>" not in html_en
+    assert "Sources: " in html_en and '<a href="https://' in html_en
+    assert "Reviewed on 2026-11-28" in html_en
+    assert "not legal advice" in html_en and "{" not in html_en
+    assert set(re.findall(r"</?([a-z]+)", html_en)) <= {"b", "i", "a"}
+    html_es = render_answer(entry, "es", translator, "ICIRR", "1-855-435-7693")
+    assert "Fuentes: " in html_es and "Revisado el 2026-11-28" in html_es and "asesoría legal" in html_es
+
+
+def test_render_escapes_answer_text(store: FaqStore, translator: Translator) -> None:
+    entry = store.get("street_silence")
+    assert entry is not None
+    rendered = render_answer(entry, "en", translator, "X", "1")
+    assert "&quot;" not in rendered  # quotes stay readable; only <, > and & need escaping
+    assert '"I want to remain silent."' in rendered
+
+
+# ------------------------------------------------------------------------------------------ search
+
+
+def _accuracy(store: FaqStore, table: list[tuple[str, str]], lang: str) -> tuple[float, float]:
+    top1 = top3 = 0
+    for question, expected in table:
+        matches = store.search(question, lang=lang)
+        ids = [m.entry.id for m in matches[:3]]
+        top1 += bool(ids) and ids[0] == expected and matches[0].confident
+        top3 += expected in ids
+    return top1 / len(table), top3 / len(table)
+
+
+def test_question_table_is_realistic_and_large_enough(store: FaqStore) -> None:
+    assert len(SPANISH) >= 40 and len(ENGLISH) >= 40
+    known = {e.id for e in store.entries()}
+    for _, expected in SPANISH + ENGLISH + HELDOUT_SPANISH + HELDOUT_ENGLISH:
+        assert expected in known, expected
+    # Residents rarely type accents: most Spanish questions have none.
+    assert sum(q == normalize(q) for q, _ in SPANISH) >= len(SPANISH) // 2
+
+
+@pytest.mark.parametrize(("lang", "table"), [("es", SPANISH), ("en", ENGLISH)])
+def test_accuracy_goals(store: FaqStore, lang: str, table: list[tuple[str, str]]) -> None:
+    top1, top3 = _accuracy(store, table, lang)
+    assert top1 >= 0.90, f"{lang} top-1 {top1:.1%}"
+    assert top3 >= 0.98, f"{lang} top-3 {top3:.1%}"
+
+
+@pytest.mark.parametrize(("lang", "table"), [("es", HELDOUT_SPANISH), ("en", HELDOUT_ENGLISH)])
+def test_heldout_accuracy(store: FaqStore, lang: str, table: list[tuple[str, str]]) -> None:
+    top1, top3 = _accuracy(store, table, lang)
+    assert top1 >= 0.70 and top3 >= 0.85, f"{lang} held-out top-1 {top1:.1%} top-3 {top3:.1%}"
+
+
+def test_off_topic_is_not_answered_with_confidence(store: FaqStore) -> None:
+    for text in OFF_TOPIC + ["", "   ", "???", "🙂"]:
+        matches = store.search(text)
+        assert not matches or not matches[0].confident, (text, matches[0].entry.id)
+
+
+@pytest.mark.parametrize(
+    ("text", "acceptable"),
+    [
+        ("migra en mi puerta", {"home_open_door", "home_who_is_knocking"}),
+        ("inmigrasion en mi casa tocando", {"home_open_door", "home_who_is_knocking"}),
+        ("orden del juez", {"home_judicial_warrant"}),
+        ("me paro la policia",
+         {"street_silence", "car_traffic_stop", "street_free_to_go", "car_police_or_ice"}),
+        ("ICE en mi trabajo", {"work_ice_at_work", "work_workers"}),
+        ("tarjeta roja", {"redcards_what", "redcards_how_to_use"}),
+    ],
+)
+def test_issue_examples(store: FaqStore, text: str, acceptable: set[str]) -> None:
+    matches = store.search(text)
+    assert matches and matches[0].entry.id in acceptable, [m.entry.id for m in matches]
+    assert len(matches) <= 4
+
+
+def test_accent_case_punctuation_insensitive(store: FaqStore) -> None:
+    base = [m.entry.id for m in store.search("tengo que abrir la puerta si es inmigracion")]
+    variants = (
+        "¿TENGO QUE ABRIR LA PUERTA SI ES INMIGRACIÓN?",
+        "tengo que abrir, la puerta... si es inmigración!!",
+    )
+    for variant in variants:
+        assert [m.entry.id for m in store.search(variant)] == base
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SPANISH + ENGLISH), st.sampled_from(["", "!", "?", "...", " 🙏"]), st.booleans())
+def test_noise_does_not_change_the_answer(
+    store: FaqStore, item: tuple[str, str], tail: str, upper: bool
+) -> None:
+    question = item[0]
+    noisy = (question.upper() if upper else question) + tail
+    assert [m.entry.id for m in store.search(noisy)][:1] == [m.entry.id for m in store.search(question)][:1]
+
+
+def test_language_of_match(store: FaqStore) -> None:
+    assert store.search("do i have to open the door")[0].lang == "en"
+    assert store.search("tengo que abrir la puerta")[0].lang == "es"
+    assert store.search("tengo que abrir la puerta", lang="en")[0].lang == "en"
+    assert detect_lang("hola") is None or detect_lang("hola") in ("es", "en")
+
+
+def test_latency_p99_under_5ms(store: FaqStore) -> None:
+    queries = [q for q, _ in SPANISH + ENGLISH] + OFF_TOPIC
+    timings = []
+    for _ in range(3):
+        for q in queries:
+            start = time.perf_counter()
+            store.search(q)
+            timings.append(time.perf_counter() - start)
+    timings.sort()
+    assert timings[int(len(timings) * 0.99) - 1] < 0.005
+
+
+# ------------------------------------------------------------------------------- loading and reload
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, target)
+    return target
+
+
+def test_reload_keeps_old_content_when_broken(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    store = FaqStore.load(directory)
+    before = store.get("car_search")
+    assert before is not None
+    path = directory / "car.toml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace('"S10", "S1"]\nrelated = ["car_traffic_stop", "street_search"',
+                                     '"S10", "S999"]\nrelated = ["car_traffic_stop", "street_search"', 1),
+                    encoding="utf-8")
+    with pytest.raises(FaqError) as err:
+        store.reload()
+    assert "car.toml" in str(err.value) and "car_search" in str(err.value) and "S999" in str(err.value)
+    assert store.get("car_search") is before  # old content still served
+
+    path.write_text(original.replace("Can the police search my car?", "Can police search my car?"),
+                    encoding="utf-8")
+    assert store.reload() == len(store.entries())
+    entry = store.get("car_search")
+    assert entry is not None and entry.en.question == "Can police search my car?"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('reviewed_on = 2026-11-28\n\n[entry.en]\nquestion = "Can the police search my car?"',
+         '\n\n[entry.en]\nquestion = "Can the police search my car?"', "reviewed_on"),
+        ('related = ["car_traffic_stop", "street_search", "car_passengers"]',
+         'related = ["car_traffic_stop", "no_such_entry"]', "no_such_entry"),
+        ('question = "Can the police search my car?"\nanswer = \'\'\'\n',
+         'question = "Can the police search my car?"\nanswer = \'\'\'\n' + "x" * 950 + "\n", "limit 900"),
+        ('question = "Can the police search my car?"', 'question = "Can the police {search} my car?"',
+         "placeholders"),
+        ('id = "car_drivers_license"', 'id = "street_search"', "duplicate id"),
+    ],
+)
+def test_validation_errors_name_file_and_entry(tmp_path: Path, old: str, new: str, message: str) -> None:
+    directory = _copy(tmp_path)
+    path = directory / "car.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FaqError) as err:
+        FaqStore.load(directory)
+    assert "car.toml" in str(err.value) and message in str(err.value)
+
+
+def test_missing_spanish_is_rejected(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    path = directory / "recording.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[entry.es]")
+    end = text.index("[[entry]]", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(FaqError) as err:
+        FaqStore.load(directory)
+    message = str(err.value)
+    assert "recording.toml" in message and "recording_right" in message and "es" in message
+
+
+def test_every_activity_needs_a_tip(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    path = directory / "street.toml"
+    text = path.read_text(encoding="utf-8").replace('activities = ["vehicles"]\n', "", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FaqError, match="vehicles"):
+        FaqStore.load(directory)
