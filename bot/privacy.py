@@ -35,10 +35,10 @@ class Keyring:
         msg = f"{messenger}:{chat_id}".encode()
         return hmac.new(self._id_key, msg, hashlib.sha256).hexdigest()
 
-    def handle(self, user_key: str) -> str:
-        """Short handle such as ``R-7F3A`` shown to moderators instead of any identity."""
-        digest = hmac.new(self._handle_key, user_key.encode(), hashlib.sha256).hexdigest()
-        return f"R-{digest[:4].upper()}"
+    def handle(self, user_key: str, prefix: str = "R") -> str:
+        """Short handle such as ``R-7F3A`` (reporter) or ``M-01C2`` (moderator) instead of any identity."""
+        digest = hmac.new(self._handle_key, f"{prefix}:{user_key}".encode(), hashlib.sha256).hexdigest()
+        return f"{prefix}-{digest[:4].upper()}"
 
     def encrypt(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(12)

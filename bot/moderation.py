@@ -1,0 +1,277 @@
+"""Moderation: cards in the moderators' chat, atomic first-decision-wins, audit log, reporter notices, relays.
+
+Nothing a resident reports reaches anyone else until a moderator has looked at it. Moderators see a
+pseudonymous handle and a track record, never who reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.geo import distance_m
+from handlers.core import Button, Reply, callback
+from i18n import Translator
+from storage.reports import OPEN_STATUSES, ReportRepository, ReportRow
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.delivery import Outbox
+    from bot.privacy import Keyring
+    from bot.users import UserService
+    from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Button action → resulting status. "dup" and "blk" are handled specially but end in these statuses.
+DECISIONS = {"ok": "confirmed", "un": "unconfirmed", "no": "rejected", "dup": "duplicate", "blk": "rejected",
+             "res": "resolved", "fa": "false_alarm"}
+PUBLISHED = ("confirmed", "unconfirmed")
+NEARBY_M = 1000.0
+NEARBY_S = 2 * 3600.0
+
+PublishHook = Callable[[aiosqlite.Connection, ReportRow], Awaitable[None]]
+CorrectionHook = Callable[[aiosqlite.Connection, ReportRow, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Decision:
+    ok: bool  # False: someone decided first, or nothing to do
+    report: ReportRow | None
+    toast_key: str
+    card: Reply | None = None  # the card as it should now look
+
+
+class ModerationService:
+    def __init__(self, db: Database, repo: ReportRepository, outbox: Outbox, users: UserService,
+                 keyring: Keyring, translator: Translator, settings: Settings) -> None:
+        self.db, self.repo, self.outbox, self.users = db, repo, outbox, users
+        self.keyring, self.translator, self.settings = keyring, translator, settings
+        self.lang = settings.moderator_language or settings.default_language
+        self.tz = ZoneInfo(settings.timezone)
+        self.on_publish: PublishHook | None = None  # alerts subscribe here (fan-out in the same transaction)
+        self.on_correction: CorrectionHook | None = None
+
+    def wake(self) -> None:
+        self.outbox.wake()
+
+    # -- who may moderate ---------------------------------------------------------------------------
+    def is_moderator(self, chat_id: str, user_id: str, role: str) -> bool:
+        """Members of the moderators' chat (a press from inside it), granted moderators, and admins."""
+        in_mod_chat = self.settings.moderator_chat_id is not None and chat_id == str(self.settings.moderator_chat_id)
+        try:
+            is_admin_id = int(user_id) in self.settings.admin_ids
+        except ValueError:
+            is_admin_id = False
+        return in_mod_chat or role in ("moderator", "admin") or is_admin_id
+
+    def moderator_handle(self, user_key: str) -> str:
+        return self.keyring.handle(user_key, prefix="M")
+
+    # -- cards --------------------------------------------------------------------------------------
+    def t(self, key: str, **kwargs: object) -> str:
+        return self.translator.t(self.lang, key, **kwargs)
+
+    def clock(self, ts: float) -> str:
+        return dt.datetime.fromtimestamp(ts, self.tz).strftime("%H:%M")
+
+    async def nearby(self, report: ReportRow, statuses: tuple[str, ...] = OPEN_STATUSES + ("duplicate",)
+                     ) -> list[ReportRow]:
+        """Other reports within 1 km and 2 h of this one, nearest first."""
+        rows = await self.repo.nearby(report.lat, report.lon, NEARBY_M, report.created_at - NEARBY_S,
+                                      statuses=statuses, exclude=report.id)
+        close = [(distance_m((r.lat, r.lon), (report.lat, report.lon)), r) for r in rows
+                 if abs(r.created_at - report.created_at) <= NEARBY_S]
+        return [r for d, r in sorted(close, key=lambda x: x[0]) if d <= NEARBY_M]
+
+    async def card(self, report: ReportRow, details: str = "") -> Reply:
+        record = await self.repo.track_record(report.reporter)
+        near = await self.nearby(report)
+        lang = self.lang
+        tr = self.translator
+        lines = [
+            self.t("mod.card_title", id=report.id, handle=report.reporter_handle,
+                   confirmed=record.get("confirmed", 0) + record.get("resolved", 0),
+                   rejected=record.get("rejected", 0) + record.get("false_alarm", 0)),
+            self.t("mod.card_what", what=tr.t(lang, f"report.activity.{report.activity}")),
+            self.t("mod.card_where", place=report.place_es if lang == "es" else report.place_en),
+            self.t("mod.card_when", when=tr.t(lang, f"report.when.{report.when_bucket}"),
+                   clock=self.clock(report.observed_at)),
+            self.t("mod.card_counts", agents=tr.t(lang, f"report.agents.{report.agents}"),
+                   vehicles=tr.t(lang, f"report.vehicles.{report.vehicles}"),
+                   markings=tr.t(lang, f"report.markings.{report.markings}")),
+        ]
+        if report.status == "pending":
+            lines.append(self.t("mod.card_details", details=details) if details else self.t("mod.card_no_details"))
+        else:
+            lines.append(self.t("mod.card_details_erased"))
+        if report.redacted:
+            lines.append(self.t("mod.card_redacted"))
+        if near:
+            lines.append(self.t("mod.card_nearby", count=len(near),
+                                reports=", ".join(f"#{r.id} {r.reporter_handle}" for r in near)))
+        else:
+            lines.append(self.t("mod.card_nearby_none"))
+        for direction, body in await self.repo.messages(report.id):
+            if body is not None:
+                text = self.keyring.decrypt(body, b"relay").decode()
+                lines.append(self.t(f"mod.card_{direction}", text=text))
+        if report.status != "pending":
+            who = report.decided_by or "?"
+            when = self.clock(report.decided_at or time.time())
+            lines.append(self.t(f"mod.status_{report.status}", who=who, clock=when,
+                                original=report.duplicate_of or ""))
+        return Reply("\n".join(lines), buttons=self.card_buttons(report))
+
+    def card_buttons(self, report: ReportRow) -> list[list[Button]]:
+        def b(key: str, action: str) -> Button:
+            return Button(self.t(key), callback("mod", action, report.id))
+
+        if report.status == "pending":
+            return [[b("mod.btn_confirm", "ok"), b("mod.btn_unconfirmed", "un")],
+                    [b("mod.btn_reject", "no"), b("mod.btn_duplicate", "dup")],
+                    [b("mod.btn_ask", "ask"), b("mod.btn_block", "blk")]]
+        if report.status in PUBLISHED:
+            return [[b("mod.btn_resolved", "res"), b("mod.btn_false_alarm", "fa")]]
+        return []
+
+    async def queue_card(self, conn: aiosqlite.Connection, report_id: int) -> None:
+        chat = self.settings.moderator_chat_id
+        if chat is None:
+            log.warning("MODERATOR_CHAT_ID is not set: report %d waits for /pending", report_id)
+            return
+        report = await self.repo.get(report_id, conn)
+        assert report is not None
+        details = self._details(report)
+        card = await self.card(report, details)
+        card.location = (report.lat, report.lon)
+        await self.outbox.to_chat(conn, self.settings.moderator_messenger, str(chat), card, kind="card",
+                                  ref=f"card:{report_id}")
+
+    def _details(self, report: ReportRow) -> str:
+        if not report.details:
+            return ""
+        return self.keyring.decrypt(report.details, b"report-details").decode()
+
+    async def _queue_card_edit(self, conn: aiosqlite.Connection, report: ReportRow) -> None:
+        """Bring the card in the moderators' chat up to date (through the outbox, so it survives failures)."""
+        chat = self.settings.moderator_chat_id
+        if chat is None:
+            return
+        message_id = await self.outbox.repo.message_id_of(f"card:{report.id}")
+        if message_id is None:
+            return  # the card was never shown (queued or failed): nothing to edit
+        card = await self.card(report, self._details(report))
+        card.edit = message_id
+        await self.outbox.to_chat(conn, self.settings.moderator_messenger, str(chat), card, kind="card_edit",
+                                  ref=f"card_edit:{report.id}")
+
+    # -- decisions ----------------------------------------------------------------------------------
+    async def decide(self, report_id: int, action: str, moderator_key: str, now: float | None = None) -> Decision:
+        """Apply a moderator's button. Exactly one of several simultaneous presses wins."""
+        now = time.time() if now is None else now
+        status = DECISIONS.get(action)
+        if status is None:
+            return Decision(False, None, "core.button_expired")
+        handle = self.moderator_handle(moderator_key)
+        report = await self.repo.get(report_id)
+        if report is None:
+            return Decision(False, None, "core.button_expired")
+        from_statuses: tuple[str, ...] = PUBLISHED if action in ("res", "fa") else ("pending",)
+        duplicate_of = None
+        if action == "dup":
+            original = next(iter(await self.nearby(report, statuses=OPEN_STATUSES)), None)
+            if original is None:
+                return Decision(False, report, "mod.no_duplicate")
+            duplicate_of = original.id
+        async with self.db.transaction() as conn:
+            won = await self.repo.decide(conn, report_id, status, handle, now, from_statuses=from_statuses,
+                                         duplicate_of=duplicate_of)
+            if not won:
+                current = await self.repo.get(report_id, conn)
+                return Decision(False, current, "mod.already_decided")
+            await self.repo.log(conn, report_id, handle, action, now)
+            if action == "blk" and report.reporter:
+                await self.repo.block(conn, report.reporter, handle, now)
+            decided = await self.repo.get(report_id, conn)
+            assert decided is not None
+            await self._notify_reporter(conn, decided, action)
+            if status in PUBLISHED and self.on_publish is not None:
+                await self.on_publish(conn, decided)
+            if status in ("resolved", "false_alarm") and self.on_correction is not None:
+                await self.on_correction(conn, decided, status)
+            card = await self.card(decided)
+        self.wake()
+        return Decision(True, decided, f"mod.done_{status}", card)
+
+    async def _notify_reporter(self, conn: aiosqlite.Connection, report: ReportRow, action: str) -> None:
+        if report.reporter is None or report.status in ("resolved", "false_alarm"):
+            return
+        user = await self.users.repo.get(report.reporter)
+        if user is None:
+            return
+        lang = user.language or report.language
+        key = "report.outcome_blocked" if action == "blk" else f"report.outcome_{report.status}"
+        await self.outbox.to_user(conn, report.reporter, Reply(self.translator.t(lang, key, id=report.id)),
+                                  kind="notice", ref=f"report:{report.id}")
+
+    async def expire_overdue(self, now: float | None = None) -> int:
+        """Reports nobody decided in time expire; the card and the reporter are told."""
+        now = time.time() if now is None else now
+        expired = 0
+        for report_id in await self.repo.overdue(now - self.settings.report_expiry_hours * 3600):
+            async with self.db.transaction() as conn:
+                if not await self.repo.decide(conn, report_id, "expired", "system", now):
+                    continue
+                await self.repo.log(conn, report_id, "system", "expire", now)
+                report = await self.repo.get(report_id, conn)
+                assert report is not None
+                await self._notify_reporter(conn, report, "expire")
+                await self._queue_card_edit(conn, report)
+            expired += 1
+        if expired:
+            self.wake()
+        return expired
+
+    # -- relays between a moderator and the reporter --------------------------------------------------
+    async def ask(self, report_id: int, question: str, moderator_key: str) -> str:
+        """Relay a moderator's question to the reporter; returns an i18n key describing the outcome."""
+        report = await self.repo.get(report_id)
+        if report is None:
+            return "mod.no_such_report"
+        if report.status != "pending" or report.reporter is None:
+            return "mod.cannot_ask"
+        user = await self.users.repo.get(report.reporter)
+        if user is None:
+            return "mod.cannot_ask"
+        lang = user.language or report.language
+        now = time.time()
+        reply = Reply(self.translator.t(lang, "report.question", id=report.id, question=question),
+                      buttons=[[Button(self.translator.t(lang, "report.btn_answer"),
+                                       callback("report", "answer", report.id))]])
+        async with self.db.transaction() as conn:
+            await self.repo.add_message(conn, report_id, "question", self.keyring.encrypt(question.encode(), b"relay"),
+                                        now)
+            await self.repo.log(conn, report_id, self.moderator_handle(moderator_key), "ask", now)
+            await self.outbox.to_user(conn, report.reporter, reply, kind="relay", ref=f"report:{report.id}")
+            await self._queue_card_edit(conn, report)
+        self.wake()
+        return "mod.question_sent"
+
+    async def answer(self, report_id: int, reporter_key: str, text: str) -> bool:
+        report = await self.repo.get(report_id)
+        if report is None or report.reporter != reporter_key or report.status != "pending":
+            return False
+        async with self.db.transaction() as conn:
+            await self.repo.add_message(conn, report_id, "answer", self.keyring.encrypt(text.encode(), b"relay"),
+                                        time.time())
+            await self._queue_card_edit(conn, report)
+        self.wake()
+        return True

@@ -1,0 +1,84 @@
+"""The moderators' side: card buttons, /pending, relaying a question to the reporter, granting the role.
+
+Authorisation never trusts callback data: every press is checked against the moderators' chat, the
+granted role and the admin list, and anyone else gets a "not allowed" answer with nothing changed.
+"""
+
+from __future__ import annotations
+
+from handlers.core import Context, Flow, Reply
+
+
+class ModerationFlow(Flow):
+    name = "mod"
+    commands = ("pending", "pendientes", "q", "mod_add", "mod_remove")
+
+    def _allowed(self, ctx: Context) -> bool:
+        sender = ctx.event.sender
+        return ctx.services.moderation.is_moderator(sender.chat_id, sender.user_id, ctx.user.role)
+
+    async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
+        if command in ("mod_add", "mod_remove"):
+            return await self._grant(ctx, command, args)
+        if not self._allowed(ctx):
+            return [Reply(ctx.t("mod.not_allowed"))]
+        if command in ("pending", "pendientes"):
+            return await self._pending(ctx)
+        return await self._ask(ctx, args)
+
+    async def _pending(self, ctx: Context) -> list[Reply]:
+        moderation = ctx.services.moderation
+        reports = await ctx.services.reports.repo.pending()
+        if not reports:
+            return [Reply(ctx.t("mod.pending_none"))]
+        replies = [Reply(ctx.t("mod.pending_title", count=len(reports)))]
+        for report in reports:
+            card = await moderation.card(report, ctx.services.reports.details_of(report))
+            replies.append(card)
+        return replies
+
+    async def _ask(self, ctx: Context, args: str) -> list[Reply]:
+        head, _, question = args.strip().partition(" ")
+        head = head.lstrip("#")
+        if not head.isdigit() or not question.strip():
+            return [Reply(ctx.t("mod.ask_usage"))]
+        if len(question) > 500:
+            return [Reply(ctx.t("report.too_long", limit=500, length=len(question)))]
+        key = await ctx.services.moderation.ask(int(head), question.strip(), ctx.user.key)
+        return [Reply(ctx.t(key, id=int(head)))]
+
+    async def _grant(self, ctx: Context, command: str, args: str) -> list[Reply]:
+        if not ctx.is_admin:
+            return [Reply(ctx.t("mod.not_allowed"))]
+        target = args.strip()
+        if not target.isdigit():
+            return [Reply(ctx.t("mod.grant_usage"))]
+        users = ctx.services.users
+        key = users.key_for(ctx.event.sender.messenger, target)
+        if await users.repo.get(key) is None:
+            return [Reply(ctx.t("mod.grant_unknown"))]
+        role = "moderator" if command == "mod_add" else "resident"
+        await users.repo.set_role(key, role)
+        return [Reply(ctx.t("mod.granted" if role == "moderator" else "mod.revoked"))]
+
+    async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
+        if not self._allowed(ctx):
+            return [Reply("", toast=ctx.t("mod.not_allowed"))]
+        if not args or not args[0].isdigit():
+            return [Reply("", toast=ctx.t("core.button_expired"))]
+        report_id = int(args[0])
+        moderation = ctx.services.moderation
+        if action == "ask":
+            return [Reply(ctx.t("mod.ask_how", id=report_id), toast=ctx.t("mod.ask_how_short"))]
+        decision = await moderation.decide(report_id, action, ctx.user.key)
+        toast = ctx.t(decision.toast_key, id=report_id)
+        card = decision.card
+        if card is None and decision.report is not None:
+            card = await moderation.card(decision.report)  # someone else decided: show the current state
+        if card is None:
+            return [Reply("", toast=toast)]
+        card.edit = ctx.event.message_id
+        card.toast = toast
+        return [card]
+
+
