@@ -1,0 +1,228 @@
+"""Nearby alerts: who is inside a report's circle, what they are told, corrections, caps and digests.
+
+Selection is exact: the R*Tree narrows to subscriptions whose (enlarged) box holds the point, then the
+geodesic distance decides, so nobody outside is alerted and nobody inside is missed. Alerts are rendered per
+recipient, in the recipient's language, and queued in the same transaction as the moderator's decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.geo import distance_m
+from handlers.core import Button, Reply, callback
+from i18n import Safe
+from storage.alerts import AlertRepository, AlertRow, Candidate
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.delivery import Outbox
+    from bot.faq import FaqStore
+    from bot.geo import GeoService
+    from i18n import Translator
+    from storage.db import Database
+    from storage.reports import ReportRow
+
+log = logging.getLogger(__name__)
+
+MERGE_M = 1000.0
+MERGE_WINDOW_S = 2 * 3600.0
+FAQ_ACTIVITY = {"home": "at_home"}  # report activity → FAQ tip activity where the names differ
+
+
+def is_quiet(hour: int, quiet_from: int | None, quiet_to: int | None) -> bool:
+    """Whether a local hour falls in [from, to), wrapping midnight (22 → 7 means 22:00–06:59)."""
+    if quiet_from is None or quiet_to is None or quiet_from == quiet_to:
+        return False
+    if quiet_from < quiet_to:
+        return quiet_from <= hour < quiet_to
+    return hour >= quiet_from or hour < quiet_to
+
+
+def select_exact(candidates: list[Candidate], lat: float, lon: float) -> list[Candidate]:
+    """Keep subscriptions whose circle contains the point (geodesic); one per user, the first found."""
+    chosen: dict[str, Candidate] = {}
+    for c in candidates:
+        if c.user_key in chosen:
+            continue
+        if distance_m((lat, lon), (c.lat, c.lon)) <= c.radius_m:
+            chosen[c.user_key] = c
+    return list(chosen.values())
+
+
+class AlertService:
+    def __init__(self, db: Database, repo: AlertRepository, outbox: Outbox, geo: GeoService, faq: FaqStore,
+                 translator: Translator, settings: Settings) -> None:
+        self.db, self.repo, self.outbox, self.geo, self.faq = db, repo, outbox, geo, faq
+        self.translator, self.settings = translator, settings
+        self.tz = ZoneInfo(settings.timezone)
+
+    # -- who ----------------------------------------------------------------------------------------
+    async def recipients(self, lat: float, lon: float) -> list[Candidate]:
+        return select_exact(await self.repo.candidates(lat, lon), lat, lon)
+
+    async def recipients_brute_force(self, lat: float, lon: float) -> list[Candidate]:
+        """The same answer by scanning every subscription (tests and benchmarks compare the two)."""
+        return select_exact(await self.repo.all_subscriptions(), lat, lon)
+
+    # -- what -----------------------------------------------------------------------------------------
+    def _ago(self, lang: str, seconds: float) -> str:
+        minutes = max(1, int(seconds // 60))
+        if minutes < 60:
+            return self.translator.t(lang, "alert.minutes_ago", n=minutes)
+        return self.translator.t(lang, "alert.hours_ago", n=minutes // 60)
+
+    def render(self, alert: AlertRow, lang: str, now: float, *, silent: bool = False) -> Reply:
+        t = self.translator.t
+        place = self.geo.reverse(alert.lat, alert.lon).label(lang)
+        tip = self.faq.tip_for_activity(FAQ_ACTIVITY.get(alert.activity, alert.activity), lang).text
+        clock = dt.datetime.fromtimestamp(alert.observed_at, self.tz).strftime("%H:%M")
+        lines = [
+            t(lang, "alert.title_verified" if alert.verified else "alert.title_unverified"),
+            t(lang, "alert.what_where", what=t(lang, f"report.activity.{alert.activity}"), place=place),
+            t(lang, "alert.when", ago=self._ago(lang, now - alert.observed_at), clock=clock),
+            t(lang, "alert.reports", n=alert.report_count),
+            t(lang, "alert.safety"),
+            t(lang, "alert.tip", tip=tip),
+            t(lang, "alert.hotline", name=self.settings.hotline_name, phone=self.settings.hotline_phone),
+        ]
+        buttons = [[Button(t(lang, "core.menu_rights"), callback("start", "menu", "rights")),
+                    Button(t(lang, "alert.btn_stop"), callback("alerts", "stopask"))]]
+        return Reply("\n".join(lines), buttons=buttons, silent=silent)
+
+    def _language(self, c: Candidate) -> str:
+        return c.language or self.settings.default_language
+
+    def _silent(self, c: Candidate, now: float) -> bool:
+        hour = dt.datetime.fromtimestamp(now, self.tz).hour
+        return is_quiet(hour, c.quiet_from, c.quiet_to)
+
+    # -- publishing (called inside the moderator's decision transaction) -------------------------------
+    async def on_publish(self, conn: aiosqlite.Connection, report: ReportRow) -> None:
+        now = time.time()
+        verified = report.status == "confirmed"
+        near = await self.repo.active_near(conn, report.lat, report.lon, MERGE_M, now - MERGE_WINDOW_S)
+        near = [a for a in near if distance_m((a.lat, a.lon), (report.lat, report.lon)) <= MERGE_M]
+        if near:
+            base = min(near, key=lambda a: distance_m((a.lat, a.lon), (report.lat, report.lon)))
+            alert = await self.repo.merge_report(conn, base.id, report.id, verified, report.observed_at)
+            await self._send_update(conn, alert, now, exclude=report.reporter)
+            return
+        expires = now + self.settings.alert_expiry_hours * 3600
+        alert_id = await self.repo.create_alert(conn, report.id, report.activity, report.lat, report.lon, verified,
+                                                report.observed_at, now, expires)
+        alert = await self.repo.get_alert(alert_id, conn)
+        assert alert is not None
+        await self._fan_out(conn, alert, now, exclude=report.reporter)
+
+    async def _fan_out(self, conn: aiosqlite.Connection, alert: AlertRow, now: float, exclude: str | None) -> int:
+        rendered: dict[tuple[str, bool], Reply] = {}
+        sent = 0
+        for c in await self.recipients(alert.lat, alert.lon):
+            if c.user_key == exclude:
+                continue
+            if await self.repo.alerts_sent_since(conn, c.user_key, now - 3600) >= self.settings.alerts_per_hour:
+                await self.repo.hold_for_digest(conn, c.user_key, alert.id, now)
+                continue
+            lang, silent = self._language(c), self._silent(c, now)
+            reply = rendered.get((lang, silent)) or self.render(alert, lang, now, silent=silent)
+            rendered[(lang, silent)] = reply
+            await self.outbox.to_user(conn, c.user_key, reply, kind="alert", ref=f"alert:{alert.id}")
+            sent += 1
+        log.info("alert %d queued for %d subscribers", alert.id, sent)
+        return sent
+
+    async def _send_update(self, conn: aiosqlite.Connection, alert: AlertRow, now: float, exclude: str | None) -> None:
+        """A merged report: the people already alerted get a short update, within their hourly cap."""
+        for user_key, lang in await self.repo.alerted_users(conn, f"alert:{alert.id}"):
+            if user_key == exclude:
+                continue
+            if await self.repo.alerts_sent_since(conn, user_key, now - 3600) >= self.settings.alerts_per_hour:
+                continue
+            lang = lang or self.settings.default_language
+            t = self.translator.t
+            text = t(lang, "alert.update", n=alert.report_count,
+                     status=Safe(t(lang, "alert.title_verified" if alert.verified else "alert.title_unverified")),
+                     place=self.geo.reverse(alert.lat, alert.lon).label(lang))
+            await self.outbox.to_user(conn, user_key, Reply(text), kind="alert_update", ref=f"alert:{alert.id}")
+
+    async def on_correction(self, conn: aiosqlite.Connection, report: ReportRow, status: str) -> None:
+        """Resolved or false alarm: cancel what is not sent yet; tell exactly those who received the alert."""
+        alert = await self.repo.alert_of_report(report.id, conn)
+        if alert is None or not await self.repo.set_status(conn, alert.id, status):
+            return
+        ref = f"alert:{alert.id}"
+        await self.outbox.repo.cancel(ref=ref, conn=conn)
+        now = time.time()
+        for user_key, lang in await self.repo.alerted_users(conn, ref):
+            lang = lang or self.settings.default_language
+            text = self.translator.t(lang, f"alert.correction_{status}",
+                                     place=self.geo.reverse(alert.lat, alert.lon).label(lang),
+                                     ago=self._ago(lang, now - alert.created_at))
+            await self.outbox.to_user(conn, user_key, Reply(text), kind="correction", ref=f"correction:{alert.id}")
+
+    # -- subscriptions --------------------------------------------------------------------------------
+    async def subscribe(self, user_key: str, data: dict[str, object], *, replace: object = None,
+                        max_areas: int = 3) -> bool:
+        """Save an area (coarsened already). False when the user is at the limit."""
+        subs = await self.repo.subscriptions_of(user_key)
+        replace_id = replace if isinstance(replace, int) and any(s.id == replace for s in subs) else None
+        if replace_id is None and len(subs) >= max_areas:
+            return False
+        await self.repo.add_subscription(user_key, float(data["lat"]), float(data["lon"]),  # type: ignore[arg-type]
+                                         float(data["radius_m"]), str(data["place_en"]),  # type: ignore[arg-type]
+                                         str(data["place_es"]), time.time(), replace_id=replace_id)
+        if replace_id is not None:
+            await self._cancel_outside(user_key)
+        return True
+
+    async def remove(self, user_key: str, sub_id: int | None) -> int:
+        """Remove one area (or all): alerts not yet sent for places outside the remaining areas are cancelled."""
+        removed = await self.repo.remove_subscription(user_key, sub_id)
+        await self._cancel_outside(user_key)
+        return removed
+
+    async def _cancel_outside(self, user_key: str) -> int:
+        remaining = await self.repo.subscriptions_of(user_key)
+        queued = await self.repo.queued_alerts_of(user_key)
+        outside = [row_id for row_id, lat, lon in queued
+                   if not any(distance_m((lat, lon), (s.lat, s.lon)) <= s.radius_m for s in remaining)]
+        if not remaining:
+            await self.repo.clear_digest(user_key)
+        return await self.repo.cancel_outbox_rows(outside)
+
+    # -- housekeeping ---------------------------------------------------------------------------------
+    async def housekeeping(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        await self.repo.expire(now)
+        await self.send_digests(now)
+
+    async def send_digests(self, now: float) -> int:
+        """Held alerts go out as one message per user once they are under their hourly cap again."""
+        sent = 0
+        for user_key in await self.repo.digest_users():
+            async with self.db.transaction() as conn:
+                if await self.repo.alerts_sent_since(conn, user_key, now - 3600) >= self.settings.alerts_per_hour:
+                    continue
+                alerts = await self.repo.take_digest(conn, user_key, now)
+                if not alerts:
+                    continue
+                lang = await self.repo.language_of(conn, user_key) or self.settings.default_language
+                t = self.translator.t
+                lines = [t(lang, "alert.digest_title", n=len(alerts))]
+                for a in alerts:
+                    lines.append(t(lang, "alert.digest_line", what=t(lang, f"report.activity.{a.activity}"),
+                                   place=self.geo.reverse(a.lat, a.lon).label(lang),
+                                   ago=self._ago(lang, now - a.observed_at)))
+                lines.append(t(lang, "alert.hotline", name=self.settings.hotline_name,
+                               phone=self.settings.hotline_phone))
+                await self.outbox.to_user(conn, user_key, Reply("\n".join(lines)), kind="alert",
+                                          ref=f"digest:{alerts[0].id}")
+                sent += 1
+        return sent

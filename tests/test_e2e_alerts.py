@@ -1,0 +1,151 @@
+"""End to end: subscribing, exact recipients in their own language, corrections, blocked users, /stop."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from bot.geo import coarsen, distance_m
+from tests.fakebot import FakeBotAPI, FakeUser
+from tests.test_e2e_report import MOD_CHAT, cards, full_report
+
+REPORT_PIN = coarsen(41.8565, -87.6650)  # Pilsen, already on the storage grid
+MILE = 1609.344
+
+
+def north_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
+    return point[0] + metres / 111_132.0, point[1]
+
+
+def east_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
+    return point[0], point[1] + metres / (111_320.0 * math.cos(math.radians(point[0])))
+
+
+@pytest.fixture
+async def bot(start_bot):
+    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0)
+
+
+async def subscribe(user: FakeUser, point: tuple[float, float], radius_label: str, *, es: bool) -> None:
+    shown = await user.send("/alertas" if es else "/alerts")
+    assert ("Todavía no tiene zonas" if es else "You have no alert areas yet") in shown[0].text
+    await user.press("Agregar una zona" if es else "Add an area")
+    assert user.last.keyboard[0][0].get("request_location")
+    await user.send_location(*point)
+    await user.press(radius_label)
+    shown = await user.press("Guardar" if es else "Save")
+    assert any(("Guardado" if es else "Saved") in m.text for m in shown)
+
+
+async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAPI, bot) -> None:
+    near = api.user(301, language_code="es-MX")   # 0.3 mi
+    mid = api.user(302, language_code="en-US")    # 0.9 mi
+    far = api.user(303, language_code="es")       # 3 mi
+    blocked = api.user(304, language_code="en")   # 0.5 mi, then blocks the bot
+    points = {near: north_of(REPORT_PIN, 0.3 * MILE), mid: east_of(REPORT_PIN, 0.9 * MILE),
+              far: north_of(REPORT_PIN, 3 * MILE), blocked: east_of(REPORT_PIN, -0.5 * MILE)}
+    for user, point in points.items():
+        stored = coarsen(*point)
+        assert abs(distance_m(stored, REPORT_PIN) - distance_m(point, REPORT_PIN)) < 120
+        await subscribe(user, point, "1 milla" if user.language_code.startswith("es") else "1 mi",
+                        es=user.language_code.startswith("es"))
+    api.blocked.add(304)
+
+    reporter = api.user(310, language_code="es")
+    await full_report(reporter, place=REPORT_PIN, lang="es")
+    await asyncio.sleep(0.3)
+    mod = api.user(905, language_code="es")
+    card = cards(api)[0]
+    await mod.press("Confirmar", message=card, chat_id=MOD_CHAT)
+    await asyncio.sleep(0.5)
+
+    alert_es = near.last.text
+    assert "Confirmado por moderadores" in alert_es and "Agentes en una casa" in alert_es
+    assert "Pilsen" in alert_es or "Lower West Side" in alert_es
+    assert "1-855-435-7693" in alert_es and "Reportes independientes: 1" in alert_es
+    assert near.last.button_labels == ["⚖️ Conozca sus derechos", "🔕 Parar alertas"]
+    alert_en = mid.last.text
+    assert "Confirmed by moderators" in alert_en and "Agents at a home" in alert_en
+    assert "Independent reports: 1" in alert_en
+    assert not any("Confirmado por moderadores" in m.text for m in far.seen())
+    assert not any("Confirm" in m.text for m in reporter.seen() if "moderadores" in m.text and "🚨" in m.text)
+    users = bot.app.services.users
+    assert (await users.repo.get(users.key_for("telegram", "304"))).active is False
+
+    # False alarm: the correction reaches exactly the two who received the alert, each in their language.
+    card = api.find(MOD_CHAT, card.message_id)
+    await mod.press("Falsa alarma", message=card, chat_id=MOD_CHAT)
+    await asyncio.sleep(0.5)
+    assert "fue una <b>falsa alarma</b>" in near.last.text
+    assert "was a <b>false alarm</b>" in mid.last.text
+    assert not any("falsa alarma" in m.text for m in far.seen())
+    corrections = [c for c in api.calls_to("sendMessage") if "alarm" in str(c.params.get("text", "")).lower()
+                   and c.status == 200]
+    assert {int(c.params["chat_id"]) for c in corrections} == {301, 302}
+    assert "Falsa alarma" in api.find(MOD_CHAT, card.message_id).text
+
+
+async def test_nearby_reports_merge_into_one_alert(api: FakeBotAPI, bot) -> None:
+    sub = api.user(321, language_code="en")
+    await subscribe(sub, REPORT_PIN, "2 mi", es=False)
+    mod = api.user(906, language_code="es")
+    for uid in (322, 323):
+        await full_report(api.user(uid, language_code="es"), place=REPORT_PIN, lang="es")
+    await asyncio.sleep(0.3)
+    first, second = cards(api)
+    await mod.press("Publicar sin confirmar", message=first, chat_id=MOD_CHAT)
+    await asyncio.sleep(0.3)
+    assert "Not verified yet" in sub.last.text
+    await mod.press("Confirmar", message=second, chat_id=MOD_CHAT)
+    await asyncio.sleep(0.3)
+    alerts = [m for m in sub.seen() if m.text.startswith(("🚨", "⚠️"))]
+    assert len(alerts) == 1  # one alert plus an update, not two alerts
+    assert "Update for the alert" in sub.last.text and "independent reports: 2" in sub.last.text
+    assert "Confirmed by moderators" in sub.last.text
+
+
+async def test_stop_cancels_alerts_not_yet_sent(api: FakeBotAPI, bot) -> None:
+    sub = api.user(331, language_code="es")
+    await subscribe(sub, REPORT_PIN, "1 milla", es=True)
+    await full_report(api.user(332, language_code="es"), place=REPORT_PIN, lang="es")
+    await asyncio.sleep(0.3)
+    card = cards(api)[0]
+    await bot.app.stop_delivery()  # the worker is busy elsewhere: the alert waits in the outbox
+    mod = api.user(907, language_code="es")
+    await mod.press("Confirmar", message=card, chat_id=MOD_CHAT)
+    shown = await sub.send("/detener")
+    assert "Ya no recibirá alertas" in shown[0].text
+    await bot.app.start_delivery({"telegram": bot.front.messenger})
+    await asyncio.sleep(0.5)
+    assert not any("Confirmado por moderadores" in m.text for m in sub.seen())
+    counts = await bot.app.services.outbox.repo.counts()
+    assert counts.cancelled >= 1
+
+
+async def test_manage_areas(api: FakeBotAPI, bot) -> None:
+    ana = api.user(341, language_code="es")
+    await subscribe(ana, REPORT_PIN, "1 milla", es=True)
+    await ana.send("/alertas")
+    await ana.press("Agregar una zona")
+    shown = await ana.send("la villita")
+    assert "Lugar:" in shown[0].text
+    await ana.press("5 millas")
+    await ana.press("Guardar")
+    await ana.press("Agregar una zona")
+    await ana.send("60608")
+    await ana.press("0.5 millas")
+    await ana.press("Guardar")
+    overview = ana.last
+    assert "3." in overview.text and "➕ Agregar una zona" not in overview.button_labels
+    await ana.press("Quitar 1", message=overview)
+    assert "Zona quitada" in ana.seen()[-2].text
+    assert "3." not in ana.last.text
+    await ana.press("Horas de silencio")
+    await ana.press("22:00–07:00")
+    assert "Horas de silencio: 22:00–07:00" in ana.last.text
+    await ana.press("Parar todas las alertas")
+    await ana.press("Sí, párenlas")
+    assert await bot.app.services.alerts.repo.subscriptions_of(bot.app.services.users.key_for("telegram", "341")) \
+        == []
