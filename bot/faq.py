@@ -478,10 +478,13 @@ class _Index:
                 self._fuzzy_cache[term] = cached
         return cached
 
-    def score(self, query: str) -> tuple[list[float], list[float]]:
-        """BM25 score per document, the idf mass of the query each document covered, and the query mass."""
+    def score(self, query: str) -> tuple[list[float], list[float], list[int], int]:
+        """BM25 score per document, the share of the query's idf mass each document covered, how many distinct
+        query words each document matched, and how many words the query has."""
         scores = [0.0] * len(self.ids)
         covered = [0.0] * len(self.ids)
+        matched = [0] * len(self.ids)
+        words = 0
         total = 0.0
         q_terms = list(dict.fromkeys(terms(query)))
         for term in q_terms:
@@ -491,6 +494,7 @@ class _Index:
             if not is_bigram:
                 # Unknown words count towards the query mass, so off-topic text gets low coverage.
                 total += max((self.idf[w] for w, _ in expansions), default=_UNKNOWN_IDF)
+                words += 1
             best: dict[int, tuple[float, float]] = {}
             for word, weight in expansions:
                 idf = self.idf[word]
@@ -502,7 +506,8 @@ class _Index:
                 scores[doc] += value
                 if not is_bigram:
                     covered[doc] += mass
-        return scores, [c / total if total else 0.0 for c in covered]
+                    matched[doc] += 1
+        return scores, [c / total if total else 0.0 for c in covered], matched, words
 
 
 _UNKNOWN_IDF = 2.0
@@ -683,13 +688,16 @@ class FaqStore:
         query_lang = lang if lang in LANGS else (detect_lang(text) or "es")
         if not text or not text.strip():
             return []
-        scores, coverage = content.index.score(text[:500])
+        scores, coverage, matched, words = content.index.score(text[:500])
+        # A single shared word (often a cross-language sound-alike: "best"/"vestidos") is not an answer to a
+        # longer question.
+        min_words = 2 if words >= 3 else 1
         ranked = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: -scores[i])[: max(limit, 0)]
         return [
             Match(
                 entry=content.entries[content.index.ids[i]],
                 score=round(scores[i], 4),
-                confident=scores[i] >= MIN_SCORE and coverage[i] >= MIN_COVERAGE,
+                confident=scores[i] >= MIN_SCORE and coverage[i] >= MIN_COVERAGE and matched[i] >= min_words,
                 lang=query_lang,
                 coverage=round(coverage[i], 4),
             )
