@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
 
+from bot.alerts import AlertService
 from bot.config import Settings
+from bot.delivery import DeliveryWorker, Outbox
+from bot.faq import FaqStore
+from bot.geo import build_geo_service
+from bot.messenger import Messenger
+from bot.moderation import ModerationService
 from bot.privacy import Keyring
+from bot.reports import ReportService
 from bot.services import Services
 from bot.users import UserService
 from handlers.account import AccountFlow
+from handlers.alerts import AlertsFlow
 from handlers.core import Flow
+from handlers.moderation import ModerationFlow
+from handlers.report import ReportFlow
+from handlers.rights import RightsFlow
 from handlers.router import Router
-from handlers.start import FallbackFlow, StartFlow
+from handlers.start import StartFlow
 from i18n import LANGUAGES, Translator
+from storage.alerts import AlertRepository
 from storage.db import Database
+from storage.outbox import OutboxRepository
+from storage.reports import ReportRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -21,6 +37,9 @@ log = logging.getLogger(__name__)
 # Commands shown in the messenger's menu, per language: (command in English, command in Spanish, description key).
 COMMAND_MENU: list[tuple[str, str, str]] = [
     ("start", "start", "core.cmd_start"),
+    ("report", "reportar", "core.cmd_report"),
+    ("rights", "derechos", "core.cmd_rights"),
+    ("alerts", "alertas", "core.cmd_alerts"),
     ("help", "ayuda", "core.cmd_help"),
     ("language", "idioma", "core.cmd_language"),
     ("privacy", "privacidad", "core.cmd_privacy"),
@@ -36,6 +55,7 @@ class App:
         self.services = services
         self.router = router
         self.flows = flows
+        self.worker: DeliveryWorker | None = None
 
     @property
     def settings(self) -> Settings:
@@ -47,13 +67,58 @@ class App:
         keyring = Keyring(settings.resolved_secret())
         translator = Translator(settings.default_language)
         users = UserService(UserRepository(db), keyring, settings.default_language)
-        services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users)
+        geo = build_geo_service(gazetteer_path=settings.gazetteer_path, margin_km=settings.service_area_margin_km,
+                                coarsen_m=settings.coarsen_meters, geocoder=settings.geocoder,
+                                user_agent=settings.geocoder_user_agent)
+        outbox = Outbox(OutboxRepository(db), keyring)
+        report_repo = ReportRepository(db)
+        moderation = ModerationService(db, report_repo, outbox, users, keyring, translator, settings)
+        reports = ReportService(db, report_repo, keyring, moderation, max_per_hour=settings.reports_per_hour,
+                                cooldown_seconds=settings.report_cooldown_seconds)
+        faq = FaqStore.load(settings.faq_path)
+        alerts = AlertService(db, AlertRepository(db), outbox, geo, faq, translator, settings)
+        moderation.on_publish = alerts.on_publish
+        moderation.on_correction = alerts.on_correction
+        services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users,
+                            geo=geo, outbox=outbox, reports=reports, moderation=moderation, faq=faq, alerts=alerts)
         start = StartFlow()
-        flows: list[Flow] = [start, AccountFlow()]
-        router = Router(services, flows, fallback=FallbackFlow(), menu=start)
+        report_flow = ReportFlow()
+        rights = RightsFlow()
+        alerts_flow = AlertsFlow()
+        start.register("report", report_flow)
+        start.register("rights", rights)
+        start.register("alerts", alerts_flow)
+        flows: list[Flow] = [start, AccountFlow(), report_flow, ModerationFlow(), rights, alerts_flow]
+        router = Router(services, flows, fallback=rights, menu=start)
         return cls(services, router, flows)
 
+    async def start_delivery(self, messengers: Mapping[str, Messenger]) -> None:
+        """Start the one delivery worker for this database (a front calls this once it can send)."""
+        settings = self.settings
+        self.worker = DeliveryWorker(self.services.db, self.services.outbox.repo, self.services.users,
+                                     self.services.keyring, messengers,
+                                     rate_per_second=settings.delivery_rate_per_second,
+                                     per_chat_interval=settings.delivery_per_chat_interval,
+                                     group_per_minute=settings.delivery_group_per_minute,
+                                     max_attempts=settings.delivery_max_attempts)
+        self.services.outbox.listen(self.worker.wake)
+        await self.worker.start()
+
+    async def housekeeping(self) -> None:
+        """Periodic duties: expire undecided reports and old alerts, send digests, forget delivered messages."""
+        await self.services.moderation.expire_overdue()
+        await self.services.alerts.housekeeping()
+        retention = self.settings.outbox_retention_days * 86400
+        await self.services.outbox.repo.purge(time.time() - retention)
+
+    async def stop_delivery(self) -> None:
+        """Stop the worker before the front that sends for it; rows in flight are resent on the next start."""
+        if self.worker is not None:
+            await self.worker.stop()
+            self.worker = None
+
     async def close(self) -> None:
+        await self.stop_delivery()
         await self.services.db.close()
 
     def command_menu(self, lang: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,35 @@ class Settings(BaseSettings):
 
     hotline_name: str = "ICIRR Family Support Network"
     hotline_phone: str = "1-855-435-7693"
+    timezone: str = "America/Chicago"
+    faq_path: Path | None = None  # folder of FAQ TOML files; default: the packaged i18n/faq
+
+    # Places (issue 3): offline gazetteer by default; an online geocoder reveals typed addresses to its operator.
+    service_area_name: str = "Chicago"
+    service_area_margin_km: float = Field(2.0, ge=0)
+    coarsen_meters: float = Field(150.0, ge=0)
+    geocoder: Literal["offline", "nominatim", "photon"] = "offline"
+    geocoder_user_agent: str = ""
+    gazetteer_path: Path | None = None
+
+    # Delivery worker (durable outbox): Telegram allows about 30 msg/s overall, 1/s per chat, 20/min per group.
+    delivery_rate_per_second: float = Field(25, gt=0)
+    delivery_per_chat_interval: float = Field(1.0, ge=0)
+    delivery_group_per_minute: int = Field(20, ge=1)
+    delivery_max_attempts: int = Field(8, ge=1)
+
+    # Alerts (issue 5)
+    alerts_per_hour: int = Field(4, ge=1)
+    alert_expiry_hours: float = Field(6, gt=0)
+    distance_unit: Literal["mi", "km"] = "mi"
+    outbox_retention_days: float = Field(7, gt=0)
+
+    # Reports and moderation (issue 4)
+    moderator_messenger: str = "telegram"
+    moderator_language: Literal["es", "en"] | None = None
+    reports_per_hour: int = Field(3, ge=1)
+    report_cooldown_seconds: float = Field(120, ge=0)
+    report_expiry_hours: float = Field(3, gt=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -77,6 +106,24 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters; generate one with: python -c "
                              "'import secrets; print(secrets.token_urlsafe(48))'")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not a known time zone name, e.g. America/Chicago") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _check_geocoder(self) -> Settings:
+        if self.geocoder != "offline" and not self.geocoder_user_agent.strip():
+            raise ValueError("GEOCODER_USER_AGENT must name your deployment and a contact when GEOCODER is "
+                             f"{self.geocoder!r} (the service's usage policy requires it)")
+        return self
 
     @property
     def data_dir(self) -> Path:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.privacy import Keyring
 from bot.users import UserService
 from i18n import Translator
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.alerts import AlertService
+    from bot.delivery import Outbox
+    from bot.faq import FaqStore
+    from bot.geo import GeoService
+    from bot.moderation import ModerationService
+    from bot.reports import ReportService
 
 
 @dataclass
@@ -18,6 +27,12 @@ class Services:
     keyring: Keyring
     translator: Translator
     users: UserService
+    geo: GeoService
+    outbox: Outbox
+    reports: ReportService
+    moderation: ModerationService
+    faq: FaqStore
+    alerts: AlertService
 
     async def erase_user(self, key: str) -> None:
         """/delete_me: remove the user row; every table that refers to it cascades or anonymises."""

@@ -241,15 +241,22 @@ class TelegramFront:
         default = [BotCommand(c, d) for c, d in self.app.command_menu(self.app.settings.default_language)]
         await with_retries(lambda: bot.set_my_commands(default))
 
+    async def _housekeeping(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.app.housekeeping()
+
     async def start(self, *, poll_timeout: int = 10) -> None:
         await self.application.initialize()
         await self.set_commands()
+        await self.app.start_delivery({MESSENGER: self.messenger})
+        assert self.application.job_queue is not None
+        self.application.job_queue.run_repeating(self._housekeeping, interval=60, first=5)
         assert self.application.updater is not None
         await self.application.updater.start_polling(timeout=poll_timeout, drop_pending_updates=False,
                                                      allowed_updates=["message", "callback_query"])
         await self.application.start()
 
     async def stop(self) -> None:
+        await self.app.stop_delivery()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

@@ -78,6 +78,7 @@ class Reply:
             "remove_keyboard": self.remove_keyboard,
             "location": list(self.location) if self.location else None,
             "silent": self.silent,
+            "edit": self.edit,
         }
 
     @classmethod
@@ -89,6 +90,7 @@ class Reply:
             remove_keyboard=bool(data.get("remove_keyboard")),
             location=tuple(data["location"]) if data.get("location") else None,  # type: ignore[arg-type]
             silent=bool(data.get("silent")),
+            edit=data.get("edit"),
         )
 
 

@@ -25,6 +25,9 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "secret_key": SECRET,
             "default_language": "es",
             "rate_limit_per_second": 0,
+            "delivery_rate_per_second": 1000,
+            "delivery_per_chat_interval": 0,
+            "delivery_group_per_minute": 100000,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
