@@ -19,9 +19,14 @@ def setup_logging(level: str) -> None:
 
 
 async def _run(settings: Settings, console: bool) -> None:
+    use_console = console or settings.telegram_bot_token is None
+    if use_console:
+        from bot.console import console_settings
+
+        settings = console_settings(settings)
     app = await App.create(settings)
     try:
-        if console or settings.telegram_bot_token is None:
+        if use_console:
             from bot.console import ConsoleFront
 
             front = ConsoleFront(app)
@@ -47,14 +52,31 @@ async def _migrate(settings: Settings) -> None:
         await db.close()
 
 
+async def _check(settings: Settings) -> int:
+    """Health check: the database opens and its schema is current (exit 0), else exit 1."""
+    from storage.db import Database, migration_files
+
+    db = await Database.open(settings.database_path, migrate=False)
+    try:
+        row = await db.fetchone("SELECT MAX(version) AS v FROM schema_version")
+    except Exception:
+        return 1
+    finally:
+        await db.close()
+    latest = max(v for v, _, _ in migration_files())
+    return 0 if row is not None and row["v"] == latest else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Vecinos bot")
-    parser.add_argument("command", choices=["run", "console", "migrate"], nargs="?", default="run",
+    parser.add_argument("command", choices=["run", "console", "migrate", "check"], nargs="?", default="run",
                         help="run: Telegram (terminal chat without a token); console: terminal chat; "
-                             "migrate: apply database migrations")
+                             "migrate: apply database migrations; check: health check (schema current)")
     args = parser.parse_args(argv)
     settings = load_settings()
     setup_logging(settings.log_level)
+    if args.command == "check":
+        return asyncio.run(_check(settings))
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
     else:

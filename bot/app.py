@@ -18,6 +18,7 @@ from bot.reports import ReportService
 from bot.services import Services
 from bot.users import UserService
 from handlers.account import AccountFlow
+from handlers.admin import AdminFlow
 from handlers.alerts import AlertsFlow
 from handlers.core import Flow
 from handlers.moderation import ModerationFlow
@@ -88,7 +89,8 @@ class App:
         start.register("report", report_flow)
         start.register("rights", rights)
         start.register("alerts", alerts_flow)
-        flows: list[Flow] = [start, AccountFlow(), report_flow, ModerationFlow(), rights, alerts_flow]
+        flows: list[Flow] = [start, AccountFlow(), report_flow, ModerationFlow(), rights, alerts_flow,
+                             AdminFlow()]
         router = Router(services, flows, fallback=rights, menu=start)
         return cls(services, router, flows)
 

@@ -1,7 +1,7 @@
 """The terminal front: chat with the same flows and database, no token needed.
 
 Choices are numbered (as a Signal front would render them); ``/as NAME`` switches to another user, so one
-person can play a resident and a moderator.
+person can play a resident and a moderator (``/as moderador`` receives the moderation cards).
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import itertools
 import re
 import sys
 from typing import TextIO
 
 from bot.app import App
+from bot.config import Settings
 from handlers.core import Button, Event, Reply, Sender
 
 _TAG = re.compile(r"<[^>]+>")
@@ -29,16 +31,44 @@ def user_id_for(name: str) -> str:
     return str(int(hashlib.sha256(name.encode()).hexdigest()[:12], 16))
 
 
+MODERATORS = "moderador"
+
+
+def console_settings(settings: Settings) -> Settings:
+    """In the terminal, moderator cards go to the console user named 'moderador' (``/as moderador``)."""
+    return settings.model_copy(update={"moderator_messenger": "console",
+                                       "moderator_chat_id": int(user_id_for(MODERATORS))})
+
+
+class ConsoleMessenger:
+    """Delivers outbox messages to console users: shown at once, marked with the user they are for."""
+
+    name = "console"
+
+    def __init__(self, front: ConsoleFront) -> None:
+        self.front = front
+        self._ids = itertools.count(1)
+
+    async def send(self, chat_id: str, reply: Reply, *, retry: bool = True) -> str | None:
+        name = self.front.names.get(chat_id, chat_id)
+        if name != self.front.name:
+            print(self.front.t("console.message_for", name=name), file=self.front.out)
+        self.front.render([reply], for_name=name)
+        return reply.edit or str(next(self._ids))
+
+
 class ConsoleFront:
     def __init__(self, app: App, out: TextIO = sys.stdout) -> None:
         self.app = app
         self.out = out
         self.name = "vecino"
+        self.names: dict[str, str] = {user_id_for(n): n for n in (self.name, MODERATORS)}
         self.buttons: dict[str, list[Button]] = {}
         self.language_code = app.settings.default_language
 
     def sender(self) -> Sender:
         uid = user_id_for(self.name)
+        self.names[uid] = self.name
         return Sender("console", uid, uid, self.language_code, "private")
 
     def t(self, key: str, **kwargs: object) -> str:
@@ -64,7 +94,7 @@ class ConsoleFront:
             return Event(sender, "command", command=command.lower(), text=args.strip())
         return Event(sender, "text", text=line)
 
-    def render(self, replies: list[Reply]) -> None:
+    def render(self, replies: list[Reply], for_name: str | None = None) -> None:
         options: list[Button] = []
         for reply in replies:
             if reply.location:
@@ -78,7 +108,7 @@ class ConsoleFront:
             if reply.ask_location:
                 print("  (loc LAT LON)", file=self.out)
         if options:
-            self.buttons[self.name] = options
+            self.buttons[for_name or self.name] = options
         print(file=self.out)
 
     async def handle_line(self, line: str) -> bool:
@@ -97,8 +127,19 @@ class ConsoleFront:
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         print(self.t("console.intro"), file=self.out)
+        await self.app.start_delivery({"console": ConsoleMessenger(self)})
+        housekeeping = asyncio.create_task(self._housekeeping())
+        try:
+            while True:
+                print(f"{self.name}> ", end="", file=self.out, flush=True)
+                line = await asyncio.to_thread(stdin.readline)
+                if not line or not await self.handle_line(line):
+                    break
+        finally:
+            housekeeping.cancel()
+            await self.app.stop_delivery()
+
+    async def _housekeeping(self) -> None:
         while True:
-            print(f"{self.name}> ", end="", file=self.out, flush=True)
-            line = await asyncio.to_thread(stdin.readline)
-            if not line or not await self.handle_line(line):
-                break
+            await asyncio.sleep(60)
+            await self.app.housekeeping()

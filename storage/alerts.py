@@ -105,6 +105,10 @@ class AlertRepository:
             f"SELECT {_SUB_COLUMNS} FROM subscriptions WHERE user_key = ? ORDER BY id", (user_key,))  # noqa: S608
         return [SubscriptionRow(**dict(r)) for r in rows]
 
+    async def count_subscriptions(self) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM subscriptions")
+        return int(row["n"]) if row else 0
+
     async def remove_subscription(self, user_key: str, sub_id: int | None = None) -> int:
         """Remove one of the user's areas (or all of them when ``sub_id`` is None)."""
         if sub_id is None:

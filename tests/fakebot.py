@@ -353,7 +353,7 @@ class FakeUser:
         return await self._exchange({"message": self._message(photo=photo)})
 
     async def press(self, label: str, *, message: Shown | None = None, chat_id: int | None = None,
-                    settle: bool = True) -> list[Shown]:
+                    settle: bool = True, quiet: float = 0.15) -> list[Shown]:
         """Press the button whose label contains ``label`` on ``message`` (default: the latest with buttons)."""
         chat = self.id if chat_id is None else chat_id
         if message is None:
@@ -363,13 +363,13 @@ class FakeUser:
                 raise KeyError(f"no message with a button {label!r} in chat {chat}")
             message = candidates[-1]
         data = message.button_data(label)
-        return await self.press_data(data, message, chat_id=chat_id, settle=settle)
+        return await self.press_data(data, message, chat_id=chat_id, settle=settle, quiet=quiet)
 
     async def press_data(self, data: str, message: Shown, *, chat_id: int | None = None,
-                         settle: bool = True) -> list[Shown]:
+                         settle: bool = True, quiet: float = 0.15) -> list[Shown]:
         query = {"id": str(next(self.api._message_ids)), "from": self._from(), "chat_instance": "ci",
                  "data": data, "message": self.api._message_json(message)}
-        return await self._exchange({"callback_query": query}, chat_id, settle)
+        return await self._exchange({"callback_query": query}, chat_id, settle, quiet)
 
 
 class _ApiError(Exception):

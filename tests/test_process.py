@@ -1,0 +1,77 @@
+"""The real process: `python -m bot run` against the fake Bot API, killed with SIGKILL mid-flow and restarted;
+a SIGTERM shuts it down cleanly within 10 s."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from i18n import Translator
+from tests.conftest import SECRET
+from tests.fakebot import FakeBotAPI
+
+ROOT = Path(__file__).resolve().parent.parent
+ES = Translator("es").catalogs["es"]
+
+
+def spawn(api: FakeBotAPI, tmp_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
+           "DATABASE_PATH": str(tmp_path / "vecinos.db"), "SECRET_KEY": SECRET, "DEFAULT_LANGUAGE": "en",
+           "RATE_LIMIT_PER_SECOND": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+async def wait_polling(api: FakeBotAPI, proc: subprocess.Popen[bytes], after: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read().decode() if proc.stdout else "bot exited")
+        if len(api.calls_to("getUpdates")) > after:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the bot never polled")
+
+
+async def test_sigkill_mid_report_resumes_and_sigterm_is_clean(api: FakeBotAPI, tmp_path: Path) -> None:
+    proc = spawn(api, tmp_path)
+    try:
+        await wait_polling(api, proc, 0)
+        ana = api.user(401, language_code="es-MX")
+        shown = await ana.send("/start", quiet=0.3)
+        assert shown[0].text == ES["core.welcome"]  # es-MX → Spanish, although the default is English
+        await ana.press("Español", quiet=0.3)
+        await ana.send("/reportar", quiet=0.3)
+        await ana.press(ES["report.activity.checkpoint"], quiet=0.3)
+        shown = await ana.send("Pilsen", quiet=0.3)
+        assert ES["report.q_when"] in shown[-1].text
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    polls = len(api.calls_to("getUpdates"))
+    proc = spawn(api, tmp_path)
+    try:
+        await wait_polling(api, proc, polls)
+        shown = await ana.press(ES["report.when.1h"], quiet=0.3)
+        assert ES["report.q_agents"] in shown[-1].text  # the same report, at the next step
+        await ana.press(ES["report.agents.unknown"], quiet=0.3)
+        shown = await ana.press(ES["report.vehicles.0"], quiet=0.3)
+        assert ES["report.q_markings"] in shown[-1].text
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(proc.wait, 15)
+        assert time.monotonic() - started < 10
+        assert code == 0
+        output = proc.stdout.read().decode() if proc.stdout else ""
+        assert "Traceback" not in output
+        assert api.token not in output and "Pilsen" not in output  # neither the token nor message text logged
+    finally:
+        if proc.poll() is None:
+            proc.kill()
