@@ -54,6 +54,42 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(geodesic(a, b).meters)
 
 
+_WGS84_A = 6_378_137.0
+_WGS84_E2 = 6.694379990141e-3
+FAST_MARGIN = 0.01  # relative band around a radius inside which only the geodesic decides
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of latitude and of longitude at ``lat`` on the WGS84 ellipsoid."""
+    phi = math.radians(lat)
+    w = 1.0 - _WGS84_E2 * math.sin(phi) ** 2
+    per_rad_lat = _WGS84_A * (1.0 - _WGS84_E2) / w**1.5
+    per_rad_lon = _WGS84_A / math.sqrt(w) * math.cos(phi)
+    return per_rad_lat * math.pi / 180.0, per_rad_lon * math.pi / 180.0
+
+
+class CircleTest:
+    """Is a circle's centre within its radius of one fixed point? Exact (geodesic) but fast.
+
+    Why: alert fan-out checks tens of thousands of circles per report, and geopy's geodesic costs ~90 µs. A local
+    ellipsoidal projection at the point is far better than 1 % accurate for city distances, so only centres whose
+    projected distance falls within 1 % (+2 m) of the radius are settled by the geodesic; the answer is always the
+    geodesic one.
+    """
+
+    def __init__(self, lat: float, lon: float) -> None:
+        self.lat, self.lon = lat, lon
+        self.m_lat, self.m_lon = metres_per_degree(lat)
+
+    def contains(self, lat: float, lon: float, radius_m: float) -> bool:
+        d = math.hypot((lat - self.lat) * self.m_lat, (lon - self.lon) * self.m_lon)
+        if d <= radius_m * (1.0 - FAST_MARGIN) - 2.0:
+            return True
+        if d >= radius_m * (1.0 + FAST_MARGIN) + 2.0:
+            return False
+        return distance_m((self.lat, self.lon), (lat, lon)) <= radius_m
+
+
 def coarsen(lat: float, lon: float, meters: float = 150.0) -> tuple[float, float]:
     """Snap a point to a grid of roughly ``meters`` so stored reports cannot pinpoint a home.
 

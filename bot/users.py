@@ -23,8 +23,12 @@ class UserService:
     async def identify(self, sender: Sender) -> UserRow:
         """The user behind an event, created on first contact. Their private chat is their user id."""
         key = self.key_for(sender.messenger, sender.user_id)
+        today = dt.date.today().isoformat()
+        user = await self.repo.get(key)  # the common case is one read: known, active, already seen today
+        if user is not None and user.active and user.seen_on == today:
+            return user
         address = self.keyring.encrypt(sender.user_id.encode(), key.encode())
-        return await self.repo.upsert_seen(key, sender.messenger, address, dt.date.today().isoformat())
+        return await self.repo.upsert_seen(key, sender.messenger, address, today)
 
     def address_of(self, user: UserRow) -> str:
         """Decrypt the chat address of a user (only to send them a message)."""

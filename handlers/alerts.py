@@ -17,7 +17,8 @@ def radius_label(ctx: Context, radius_m: float) -> str:
     unit = ctx.services.settings.distance_unit
     value = radius_m / METRES[unit]
     text = f"{value:g}" if value >= 1 else f"{value:.1f}"
-    return ctx.t(f"alerts.unit_{unit}", n=text)
+    one = "_one" if text == "1" else ""
+    return ctx.t(f"alerts.unit_{unit}{one}", n=text)
 
 
 class AlertsFlow(Flow):

@@ -15,12 +15,13 @@ def language_buttons(ctx: Context) -> list[list[Button]]:
              for code in order]]
 
 
-def menu_reply(ctx: Context, edit: str | None = None) -> Reply:
+def menu_reply(ctx: Context, edit: str | None = None, intro: tuple[str, ...] = ()) -> Reply:
+    """The main menu; ``intro`` paragraphs go above it in the same message (one API call instead of several)."""
     rows = [[Button(ctx.t("core.menu_report"), callback("start", "menu", "report"))],
             [Button(ctx.t("core.menu_rights"), callback("start", "menu", "rights")),
              Button(ctx.t("core.menu_alerts"), callback("start", "menu", "alerts"))],
             [Button(ctx.t("core.menu_help"), callback("start", "menu", "help"))]]
-    return Reply(ctx.t("core.menu_title"), buttons=rows, edit=edit)
+    return Reply("\n\n".join([*intro, ctx.t("core.menu_title")]), buttons=rows, edit=edit)
 
 
 def help_reply(ctx: Context) -> Reply:
@@ -28,9 +29,12 @@ def help_reply(ctx: Context) -> Reply:
     return Reply(ctx.t("core.help", hotline_name=settings.hotline_name, hotline_phone=settings.hotline_phone))
 
 
+def privacy_text(ctx: Context) -> str:
+    return ctx.t("core.privacy", minutes=int(ctx.services.settings.conversation_timeout_minutes))
+
+
 def privacy_reply(ctx: Context) -> Reply:
-    settings = ctx.services.settings
-    return Reply(ctx.t("core.privacy", minutes=int(settings.conversation_timeout_minutes)))
+    return Reply(privacy_text(ctx))
 
 
 class StartFlow(Flow):
@@ -53,15 +57,15 @@ class StartFlow(Flow):
         if command == "start" and ctx.user.language is None:
             return [Reply(ctx.t("core.welcome"), buttons=language_buttons(ctx))]
         if command == "start":
-            return [privacy_reply(ctx), menu_reply(ctx)]
+            return [menu_reply(ctx, intro=(privacy_text(ctx),))]
         return [menu_reply(ctx)]
 
     async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
         if action == "lang" and args and args[0] in LANGUAGES:
             await ctx.services.users.set_language(ctx.user.key, args[0])
             ctx.lang = args[0]
-            return [Reply(ctx.t("core.language_set"), edit=ctx.event.message_id),
-                    privacy_reply(ctx), menu_reply(ctx)]
+            # The language question becomes the confirmation, the privacy notice and the menu: one edit.
+            return [menu_reply(ctx, edit=ctx.event.message_id, intro=(ctx.t("core.language_set"), privacy_text(ctx)))]
         if action == "menu" and args and args[0] in MENU_ITEMS:
             item = args[0]
             if item == "help":

@@ -15,6 +15,7 @@ class UserRow:
     language: str | None
     role: str
     active: bool
+    seen_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,12 @@ class UserRepository:
 
     async def get(self, key: str) -> UserRow | None:
         row = await self.db.fetchone(
-            "SELECT key, messenger, address, language, role, active FROM users WHERE key = ?", (key,)
+            "SELECT key, messenger, address, language, role, active, seen_on FROM users WHERE key = ?", (key,)
         )
         if row is None:
             return None
         return UserRow(row["key"], row["messenger"], row["address"], row["language"], row["role"],
-                       bool(row["active"]))
+                       bool(row["active"]), row["seen_on"])
 
     async def set_language(self, key: str, language: str) -> None:
         await self.db.execute("UPDATE users SET language = ? WHERE key = ?", (language, key))

@@ -12,6 +12,7 @@ import itertools
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,6 +284,14 @@ class FakeBotAPI:
         self.updates.append(update)
         self._new_update.set()
         return update_id
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Poll ``predicate`` until it holds or ``timeout`` passes; returns its last value."""
+        for _ in range(int(timeout / 0.05)):
+            if predicate():
+                return True
+            await asyncio.sleep(0.05)
+        return predicate()
 
     async def settle(self, update_id: int, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
         """Wait until the bot fetched ``update_id`` and then made no API call for ``quiet`` seconds."""

@@ -71,3 +71,30 @@ async def test_hourly_cap_holds_alerts_for_a_digest(make_settings) -> None:
         assert [k for k, _ in alerted] == [sub.key]  # a digest reader gets corrections too
     finally:
         await app.close()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(lat=lat_s, lon=lon_s, dlat=st.floats(-0.12, 0.12), dlon=st.floats(-0.16, 0.16),
+       radius=st.floats(100, 12_000))
+def test_fast_circle_test_agrees_with_geodesic(lat, lon, dlat, dlon, radius) -> None:
+    from bot.geo import CircleTest, distance_m
+
+    other = (lat + dlat, lon + dlon)
+    assert CircleTest(lat, lon).contains(*other, radius) == (distance_m((lat, lon), other) <= radius)
+
+
+def test_fast_circle_test_on_the_boundary() -> None:
+    from bot.geo import CircleTest, distance_m
+
+    centre = (41.85, -87.66)
+    test = CircleTest(*centre)
+    for bearing in ((1, 0), (0, 1), (0.7, 0.7), (-0.6, 0.8)):
+        for metres in (500.0, 1609.344, 8046.72):
+            def point(t: float, b: tuple[float, float] = bearing) -> tuple[float, float]:
+                return centre[0] + b[0] * t, centre[1] + b[1] * t
+
+            lo, hi = 0.0, 0.2  # binary search for the crossing of the geodesic radius along the bearing
+            for _ in range(60):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if distance_m(centre, point(mid)) <= metres else (lo, mid)
+            assert test.contains(*point(lo), metres) and not test.contains(*point(hi), metres)

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from bot.geo import coarsen, distance_m
+from handlers.core import Sender
 from tests.fakebot import FakeBotAPI, FakeUser
 from tests.test_e2e_report import MOD_CHAT, cards, full_report
 
@@ -149,3 +150,32 @@ async def test_manage_areas(api: FakeBotAPI, bot) -> None:
     await ana.press("Sí, párenlas")
     assert await bot.app.services.alerts.repo.subscriptions_of(bot.app.services.users.key_for("telegram", "341")) \
         == []
+
+
+async def test_every_alert_arrives_despite_api_faults(api: FakeBotAPI, bot) -> None:
+    services = bot.app.services
+    subscribers = []
+    for i in range(30):
+        user = await services.users.identify(Sender("telegram", str(500 + i), str(500 + i), "es"))
+        await services.users.set_language(user.key, "es" if i % 2 else "en")
+        await services.alerts.repo.add_subscription(user.key, *REPORT_PIN, MILE, "p", "p", 0)
+        subscribers.append(500 + i)
+    await full_report(api.user(340, language_code="es"), place=REPORT_PIN, lang="es")
+    await asyncio.sleep(0.3)
+    api.random_failure_rate = 0.2
+    mod = api.user(908, language_code="es")
+    await mod.press("Confirmar", message=cards(api)[0], chat_id=MOD_CHAT)
+
+    def received(uid: int) -> bool:
+        return any(m.text.startswith("🚨") for m in api.transcript(uid))
+
+    delivered = await api.wait_until(lambda: all(received(uid) for uid in subscribers), timeout=30)
+    api.random_failure_rate = 0.0
+    assert delivered
+    failed_calls = [c for c in api.calls_to("sendMessage") if c.status != 200]
+    assert failed_calls  # faults really happened
+    for uid in subscribers:  # exactly one alert each, in their language
+        alerts = [m for m in api.transcript(uid) if m.text.startswith("🚨")]
+        assert len(alerts) == 1
+        expected = "Confirmado" if (uid - 500) % 2 else "Confirmed"
+        assert expected in alerts[0].text

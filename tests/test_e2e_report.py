@@ -220,7 +220,7 @@ async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
     await ana.send("Eran tres, color gris. Mi cel 773 555 0100")
     await asyncio.sleep(0.4)
     card = api.find(MOD_CHAT, card.message_id)
-    assert "Respuesta del reportero:</b> Eran tres, color gris." in card.text
+    assert "Respuesta de quien reportó:</b> Eran tres, color gris." in card.text
     assert "555" not in card.text and "camionetas" in card.text
     assert "251" not in card.text
 
