@@ -70,7 +70,9 @@ class ReportFlow(Flow):
         if refusal is not None:
             return [Reply(ctx.t(refusal.key, **refusal.args)), menu_reply(ctx)]
         await ctx.set_step(FLOW, "activity", {})
-        return [Reply(ctx.t("report.safety")), question(ctx, "activity")]
+        first = question(ctx, "activity")
+        first.text = ctx.t("report.safety") + "\n\n" + first.text
+        return [first]
 
     # -- helpers --------------------------------------------------------------------------------------
     def _step(self, ctx: Context) -> str | None:
