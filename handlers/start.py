@@ -75,13 +75,3 @@ class StartFlow(Flow):
                 return [Reply(ctx.t("core.coming_soon"), toast=ctx.t("core.coming_soon"))]
             return await flow.on_command(ctx, item, "")
         return [Reply(ctx.t("core.button_expired"), toast=ctx.t("core.button_expired"))]
-
-
-class FallbackFlow(Flow):
-    """Free text outside a flow. The rights FAQ replaces this with a search once it lands."""
-
-    name = "fallback"
-
-    async def on_input(self, ctx: Context) -> list[Reply]:
-        key = "core.unsupported" if ctx.event.kind == "unsupported" else "core.not_understood"
-        return [Reply(ctx.t(key)), menu_reply(ctx)]
