@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 MERGE_M = 1000.0
 MERGE_WINDOW_S = 2 * 3600.0
-FAQ_ACTIVITY = {"home": "at_home"}  # report activity → FAQ tip activity where the names differ
+FAQ_ACTIVITY = {"home": "at_home"}
+DIGEST_MAX_LINES = 15  # report activity → FAQ tip activity where the names differ
 
 
 def is_quiet(hour: int, quiet_from: int | None, quiet_to: int | None) -> bool:
@@ -224,7 +225,7 @@ class AlertService:
                 lang = await self.repo.language_of(conn, user_key) or self.settings.default_language
                 t = self.translator.t
                 lines = [t(lang, "alert.digest_title", n=len(alerts))]
-                for a in alerts:
+                for a in alerts[-DIGEST_MAX_LINES:]:  # the newest; a Telegram message holds 4096 characters
                     lines.append(t(lang, "alert.digest_line", what=t(lang, f"report.activity.{a.activity}"),
                                    place=self.geo.reverse(a.lat, a.lon).label(lang),
                                    ago=self._ago(lang, now - a.observed_at)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -91,6 +93,10 @@ async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAP
 async def test_nearby_reports_merge_into_one_alert(api: FakeBotAPI, bot) -> None:
     sub = api.user(321, language_code="en")
     await subscribe(sub, REPORT_PIN, "2 mi", es=False)
+    # Quiet hours covering this very hour: the alert arrives, silently.
+    hour = datetime.now(ZoneInfo(bot.app.settings.timezone)).hour
+    await bot.app.services.alerts.repo.set_quiet_hours(bot.app.services.users.key_for("telegram", "321"),
+                                                       hour, (hour + 1) % 24)
     mod = api.user(906, language_code="es")
     for uid in (322, 323):
         await full_report(api.user(uid, language_code="es"), place=REPORT_PIN, lang="es")
@@ -98,7 +104,7 @@ async def test_nearby_reports_merge_into_one_alert(api: FakeBotAPI, bot) -> None
     first, second = cards(api)
     await mod.press("Publicar sin confirmar", message=first, chat_id=MOD_CHAT)
     await asyncio.sleep(0.3)
-    assert "Not verified yet" in sub.last.text
+    assert "Not verified yet" in sub.last.text and sub.last.silent
     await mod.press("Confirmar", message=second, chat_id=MOD_CHAT)
     await asyncio.sleep(0.3)
     alerts = [m for m in sub.seen() if m.text.startswith(("🚨", "⚠️"))]
