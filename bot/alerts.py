@@ -204,7 +204,7 @@ class AlertService:
                    if not any(distance_m((lat, lon), (s.lat, s.lon)) <= s.radius_m for s in remaining)]
         if not remaining:
             await self.repo.clear_digest(user_key)
-        return await self.repo.cancel_outbox_rows(outside)
+        return await self.outbox.repo.cancel_rows(outside)
 
     # -- housekeeping ---------------------------------------------------------------------------------
     async def housekeeping(self, now: float | None = None) -> None:

@@ -257,16 +257,5 @@ class AlertRepository:
             "WHERE o.user_key = ? AND o.status = 'queued' AND o.kind IN ('alert', 'alert_update')", (user_key,))
         return [(r["id"], r["lat"], r["lon"]) for r in rows]
 
-    async def cancel_outbox_rows(self, row_ids: list[int]) -> int:
-        """Cancel queued outbox rows (rows already in flight are left to finish)."""
-        count = 0
-        async with self.db.transaction() as conn:
-            for row_id in row_ids:
-                cursor = await conn.execute(
-                    "UPDATE outbox SET status = 'cancelled', payload = X'' WHERE id = ? AND status = 'queued'",
-                    (row_id,))
-                count += cursor.rowcount
-        return count
-
     async def clear_digest(self, user_key: str) -> None:
         await self.db.execute("DELETE FROM alert_digest WHERE user_key = ? AND sent_at IS NULL", (user_key,))

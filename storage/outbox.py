@@ -197,6 +197,17 @@ class OutboxRepository:
             return cursor.rowcount
         return await self.db.execute(sql, args)
 
+    async def cancel_rows(self, row_ids: list[int]) -> int:
+        """Cancel specific queued rows (e.g. alerts for an area the user just removed); in-flight rows finish."""
+        count = 0
+        async with self.db.transaction() as conn:
+            for row_id in row_ids:
+                cursor = await conn.execute(
+                    "UPDATE outbox SET status = 'cancelled', last_error = 'cancelled', payload = X'' "
+                    "WHERE id = ? AND status = 'queued'", (row_id,))
+                count += cursor.rowcount
+        return count
+
     async def purge(self, before: float) -> int:
         """Delete finished rows created before ``before`` (retention); the counters keep the totals."""
         return await self.db.execute(
