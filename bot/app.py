@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 
 from bot.alerts import AlertService
+from bot.broadcasts import BroadcastService
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Outbox
 from bot.faq import FaqStore
@@ -20,6 +21,7 @@ from bot.users import UserService
 from handlers.account import AccountFlow
 from handlers.admin import AdminFlow
 from handlers.alerts import AlertsFlow
+from handlers.broadcast import BroadcastFlow
 from handlers.core import Flow
 from handlers.moderation import ModerationFlow
 from handlers.report import ReportFlow
@@ -28,6 +30,7 @@ from handlers.router import Router
 from handlers.start import StartFlow
 from i18n import LANGUAGES, Translator
 from storage.alerts import AlertRepository
+from storage.broadcasts import BroadcastRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
@@ -80,8 +83,10 @@ class App:
         alerts = AlertService(db, AlertRepository(db), outbox, geo, faq, translator, settings)
         moderation.on_publish = alerts.on_publish
         moderation.on_correction = alerts.on_correction
+        broadcasts = BroadcastService(db, BroadcastRepository(db), outbox, keyring, translator, settings)
         services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users,
-                            geo=geo, outbox=outbox, reports=reports, moderation=moderation, faq=faq, alerts=alerts)
+                            geo=geo, outbox=outbox, reports=reports, moderation=moderation, faq=faq, alerts=alerts,
+                            broadcasts=broadcasts)
         start = StartFlow()
         report_flow = ReportFlow()
         rights = RightsFlow()
@@ -90,7 +95,7 @@ class App:
         start.register("rights", rights)
         start.register("alerts", alerts_flow)
         flows: list[Flow] = [start, AccountFlow(), report_flow, ModerationFlow(), rights, alerts_flow,
-                             AdminFlow()]
+                             AdminFlow(), BroadcastFlow()]
         router = Router(services, flows, fallback=rights, menu=start)
         return cls(services, router, flows)
 
@@ -120,6 +125,7 @@ class App:
             self.worker = None
 
     async def close(self) -> None:
+        await self.services.broadcasts.stop()  # progress editing only; queued broadcasts stay in the outbox
         await self.stop_delivery()
         await self.services.db.close()
 

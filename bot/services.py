@@ -13,6 +13,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.alerts import AlertService
+    from bot.broadcasts import BroadcastService
     from bot.delivery import Outbox
     from bot.faq import FaqStore
     from bot.geo import GeoService
@@ -33,6 +34,7 @@ class Services:
     moderation: ModerationService
     faq: FaqStore
     alerts: AlertService
+    broadcasts: BroadcastService
 
     async def erase_user(self, key: str) -> None:
         """/delete_me: remove the user row; every table that refers to it cascades or anonymises."""

@@ -11,7 +11,7 @@ class AdminFlow(Flow):
 
     async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
         if not ctx.is_admin:
-            return [Reply(ctx.t("mod.not_allowed"))]
+            return [Reply(ctx.t("core.not_allowed"))]
         services = ctx.services
         counts = await services.outbox.repo.counts()
         pending = len(await services.reports.repo.pending(limit=1000))

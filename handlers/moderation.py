@@ -49,7 +49,7 @@ class ModerationFlow(Flow):
 
     async def _grant(self, ctx: Context, command: str, args: str) -> list[Reply]:
         if not ctx.is_admin:
-            return [Reply(ctx.t("mod.not_allowed"))]
+            return [Reply(ctx.t("core.not_allowed"))]
         target = args.strip()
         if not target.isdigit():
             return [Reply(ctx.t("mod.grant_usage"))]

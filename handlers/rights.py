@@ -190,7 +190,7 @@ class RightsFlow(Flow):
     # -- admin ----------------------------------------------------------------------------------------------
     async def _reload(self, ctx: Context) -> list[Reply]:
         if not ctx.is_admin:
-            return [Reply(ctx.t("mod.not_allowed"))]
+            return [Reply(ctx.t("core.not_allowed"))]
         try:
             # Reading and indexing ~50 entries takes a moment; keep the event loop serving other users.
             count = await asyncio.to_thread(self._faq(ctx).reload)

@@ -200,7 +200,7 @@ async def test_reload_refused_for_non_admin_and_survives_a_broken_edit(
     ana = api.user(310, language_code="es")
     admin = api.user(ADMIN, language_code="en")
 
-    assert await _reload(ana) == "Solo los moderadores pueden hacer esto."
+    assert await _reload(ana) == "Perdón, usted no tiene permiso para hacer esto."
     assert await _reload(admin) == f"Rights content reloaded: {len(faq.entries())} answers."
 
     # A legal organisation corrects a question; the reload shows it without a restart.

@@ -126,6 +126,6 @@ async def test_stats_for_admins_only(api: FakeBotAPI, start_bot) -> None:
     await start_bot(admin_ids=frozenset({110}))
     admin, resident = api.user(110, language_code="en"), api.user(111, language_code="en")
     shown = await resident.send("/stats")
-    assert shown[0].text == "Only moderators can do this."
+    assert shown[0].text == "Sorry, you are not allowed to do this."
     shown = await admin.send("/stats")
     assert "Users: 2" in shown[0].text and "Sent:" in shown[0].text and "Possible duplicates" in shown[0].text

@@ -1,0 +1,180 @@
+"""Organizer broadcasts: who is in an audience, what each recipient sees, queuing, and the progress message.
+
+Why everything goes through the outbox: a broadcast to thousands must respect Telegram's limits, survive a crash
+and never delay an alert (kind "broadcast" has the lowest priority). The broadcast row and one outbox row per
+recipient are written in one transaction, so either the whole audience is queued or nobody is.
+
+The progress message is itself an outbox row (ref ``broadcast_progress:<id>``), so its message id is known once
+sent; a background task counts the broadcast's rows every few seconds and queues edits of that one message.
+That task lives only in this process: after a restart delivery continues (the rows are durable) but the progress
+message stays where it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from bot.geo import CircleTest
+from handlers.core import Button, Reply, callback
+from i18n import LANGUAGES, escape
+from storage.alerts import bounding_box
+from storage.broadcasts import BroadcastRepository, Recipient, RefCounts
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.delivery import Outbox
+    from bot.privacy import Keyring
+    from i18n import Translator
+    from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+AUDIENCES = ("all", "es", "en", "area")
+PROGRESS_INTERVAL = 2.0
+
+
+def ref_of(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
+
+
+def progress_ref_of(broadcast_id: int) -> str:
+    return f"broadcast_progress:{broadcast_id}"
+
+
+class BroadcastService:
+    def __init__(self, db: Database, repo: BroadcastRepository, outbox: Outbox, keyring: Keyring,
+                 translator: Translator, settings: Settings, *, interval: float = PROGRESS_INTERVAL) -> None:
+        self.db, self.repo, self.outbox, self.keyring = db, repo, outbox, keyring
+        self.translator, self.settings = translator, settings
+        self.interval = interval
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- who --------------------------------------------------------------------------------------------
+    async def recipients(self, audience: dict[str, Any]) -> list[Recipient]:
+        """Active users in the audience. "area": people with an alert area whose centre is inside the circle."""
+        kind = audience.get("aud")
+        default = self.settings.default_language
+        if kind == "all":
+            return await self.repo.active_users(default_language=default)
+        if kind in LANGUAGES:
+            return await self.repo.active_users(kind, default_language=default)
+        if kind == "area":
+            lat, lon, radius = float(audience["lat"]), float(audience["lon"]), float(audience["radius_m"])
+            test = CircleTest(lat, lon)
+            chosen: dict[str, Recipient] = {}
+            for c in await self.repo.areas_in_box(*bounding_box(lat, lon, radius)):
+                if c.user_key not in chosen and test.contains(c.lat, c.lon, radius):
+                    chosen[c.user_key] = Recipient(c.user_key, c.language)
+            return list(chosen.values())
+        raise ValueError(f"unknown audience {kind!r}")
+
+    @staticmethod
+    def describe(audience: dict[str, Any]) -> str:
+        """What the audit row says about the audience (no person, only the organizer's choice)."""
+        kind = audience["aud"]
+        if kind == "area":
+            return f"area:{audience['place_en']} {round(float(audience['radius_m']))}m"
+        return "all" if kind == "all" else f"lang:{kind}"
+
+    # -- what -------------------------------------------------------------------------------------------
+    def render(self, lang: str, texts: dict[str, str | None]) -> Reply:
+        """The announcement as a recipient in ``lang`` sees it: header in their language, the organizer's text
+        (English if written, else the Spanish one) shown literally."""
+        body = texts.get(lang) or texts["es"] or ""
+        return Reply(self.translator.t(lang, "bcast.header") + "\n\n" + escape(body))
+
+    def progress_reply(self, lang: str, broadcast_id: int, counts: RefCounts, total: int) -> Reply:
+        t = self.translator.t
+        if counts.pending:
+            stop = Button(t(lang, "bcast.btn_stop"), callback("bcast", "stop", broadcast_id))
+            return Reply(t(lang, "bcast.progress", done=counts.finished, total=total), buttons=[[stop]])
+        if counts.unreached:
+            return Reply(t(lang, "bcast.done", sent=counts.sent, total=total, unreached=counts.unreached))
+        return Reply(t(lang, "bcast.done_all", sent=counts.sent, total=total))
+
+    # -- sending ------------------------------------------------------------------------------------------
+    async def send(self, author_key: str, author_lang: str, data: dict[str, Any]) -> tuple[int, int] | None:
+        """Queue the broadcast for its audience and the organizer's progress message, in one transaction.
+
+        Returns (broadcast id, recipients), or ``None`` when this preview was already sent (a second press)."""
+        texts = {"es": data["text_es"], "en": data.get("text_en")}
+        rendered = {lang: self.render(lang, texts) for lang in LANGUAGES}
+        default = self.settings.default_language
+        async with self.db.transaction() as conn:
+            # Selected inside the transaction so nobody erased meanwhile is queued (the FK would undo it all).
+            recipients = await self.recipients(data)
+            broadcast_id = await self.repo.create(conn, author=self.keyring.handle(author_key, prefix="O"),
+                                                  audience=self.describe(data), nonce=data["nonce"],
+                                                  now=time.time())
+            if broadcast_id is None:
+                return None
+            ref = ref_of(broadcast_id)
+            for r in recipients:
+                reply = rendered.get(r.language or default, rendered[default])
+                await self.outbox.to_user(conn, r.user_key, reply, kind="broadcast", ref=ref)
+            await self.repo.set_recipients(conn, broadcast_id, len(recipients))
+            progress = self.progress_reply(author_lang, broadcast_id, RefCounts(queued=len(recipients)),
+                                           len(recipients))
+            await self.outbox.to_user(conn, author_key, progress, kind="broadcast_progress",
+                                      ref=progress_ref_of(broadcast_id))
+        log.info("broadcast %d queued for %d recipients", broadcast_id, len(recipients))
+        self.track(broadcast_id, author_key, author_lang, len(recipients))
+        return broadcast_id, len(recipients)
+
+    async def stop_sending(self, broadcast_id: int) -> int:
+        """Cancel what is not yet in flight; the progress message then shows the final count."""
+        return await self.outbox.repo.cancel(ref=ref_of(broadcast_id), kind="broadcast")
+
+    # -- progress -----------------------------------------------------------------------------------------
+    def track(self, broadcast_id: int, organizer_key: str, lang: str, total: int) -> asyncio.Task[None]:
+        """Edit the organizer's progress message as delivery proceeds, until nothing is queued or sending.
+
+        In-process only (see the module docstring): a restart stops the edits, not the delivery."""
+        task = asyncio.create_task(self._track(broadcast_id, organizer_key, lang, total),
+                                   name=f"broadcast-progress-{broadcast_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _track(self, broadcast_id: int, organizer_key: str, lang: str, total: int) -> None:
+        ref, progress_ref = ref_of(broadcast_id), progress_ref_of(broadcast_id)
+        shown = self.progress_reply(lang, broadcast_id, RefCounts(queued=total), total).text
+        try:
+            while True:
+                await asyncio.sleep(self.interval)
+                counts = await self.repo.counts_for_ref(ref)
+                done = counts.pending == 0
+                reply = self.progress_reply(lang, broadcast_id, counts, total)
+                if not done and reply.text == shown:
+                    continue
+                message_id = await self.outbox.repo.message_id_of(progress_ref)
+                if not done and (message_id is None or (await self.repo.counts_for_ref(progress_ref)).pending):
+                    continue  # not shown yet, or the previous edit is still on its way: skip a beat
+                reply.edit = message_id  # None: the first message never arrived, so send the result anew
+                async with self.db.transaction() as conn:
+                    if done:  # an older edit still waiting must not land after the final count
+                        await self.outbox.repo.cancel(ref=progress_ref, conn=conn)
+                    await self.outbox.to_user(conn, organizer_key, reply, kind="broadcast_progress",
+                                              ref=progress_ref)
+                shown = reply.text
+                if done:
+                    log.info("broadcast %d finished: %d sent, %d not reached", broadcast_id, counts.sent,
+                             counts.unreached)
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # progress is a courtesy: never let it take anything else down
+            log.exception("broadcast %d: progress tracking stopped", broadcast_id)
+
+    async def stop(self) -> None:
+        """Stop the progress tasks (at shutdown); delivery itself is the outbox's and is unaffected."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
