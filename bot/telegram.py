@@ -202,15 +202,30 @@ class TelegramFront:
         await self._send_all(event, replies)
 
     async def _send_all(self, event: Event, replies: list[Reply]) -> None:
-        for reply in replies:
+        """Answer directly (fast path). If Telegram keeps failing, the unsent replies go to the durable outbox,
+        whose worker retries them with backoff and across restarts: no answer is lost to a bad minute."""
+        for index, reply in enumerate(replies):
             try:
                 await self.messenger.send(event.sender.chat_id, reply)
             except DeliveryFailed as exc:
-                if exc.permanent and event.sender.is_private:
-                    key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
-                    await self.app.services.users.repo.set_active(key, False)
                 log.warning("reply not delivered: %s", exc.reason)
+                if exc.permanent:
+                    if event.sender.is_private:
+                        key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
+                        await self.app.services.users.repo.set_active(key, False)
+                    return
+                await self._defer(event, [r for r in replies[index:] if r.text or r.location])
                 return
+
+    async def _defer(self, event: Event, replies: list[Reply]) -> None:
+        outbox = self.app.services.outbox
+        key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
+        async with self.app.services.db.transaction() as conn:
+            for reply in replies:
+                if event.sender.is_private:
+                    await outbox.to_user(conn, key, reply, kind="reply")
+                else:
+                    await outbox.to_chat(conn, MESSENGER, event.sender.chat_id, reply, kind="reply")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure (never message text) and tell the user, in their language, that something failed."""

@@ -129,3 +129,13 @@ async def test_stats_for_admins_only(api: FakeBotAPI, start_bot) -> None:
     assert shown[0].text == "Sorry, you are not allowed to do this."
     shown = await admin.send("/stats")
     assert "Users: 2" in shown[0].text and "Sent:" in shown[0].text and "Possible duplicates" in shown[0].text
+
+
+async def test_a_reply_that_keeps_failing_is_delivered_later_by_the_outbox(api: FakeBotAPI, bot) -> None:
+    ana = api.user(112, language_code="en")
+    api.fail("sendMessage", 500, times=6, chat_id=112)  # every direct attempt of the first reply fails
+    await ana.send("/privacy", quiet=1.0)
+    delivered = await api.wait_until(lambda: any("Your privacy" in m.text for m in ana.seen()), timeout=30)
+    assert delivered
+    rows = await bot.app.services.db.fetchall("SELECT kind, status FROM outbox")
+    assert [(r["kind"], r["status"]) for r in rows] == [("reply", "sent")]
