@@ -13,8 +13,12 @@ from bot.config import Settings, load_settings
 
 def setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    # httpx logs every request URL at INFO, and the URL contains the bot token. At DEBUG, python-telegram-bot logs
+    # raw updates and API parameters (message text, chat ids) and aiosqlite logs statements: never below INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    for name in ("telegram", "aiosqlite"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 

@@ -38,6 +38,10 @@ from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
 
+# An unfinished conversation ends (politely, at the next message) after CONVERSATION_TIMEOUT_MINUTES; its row,
+# which may hold a draft report, is deleted after a day even if the person never writes again.
+CONVERSATION_RETENTION_S = 24 * 3600
+
 # Commands shown in the messenger's menu, per language: (command in English, command in Spanish, description key).
 COMMAND_MENU: list[tuple[str, str, str]] = [
     ("start", "start", "core.cmd_start"),
@@ -115,8 +119,11 @@ class App:
         """Periodic duties: expire undecided reports and old alerts, send digests, forget delivered messages."""
         await self.services.moderation.expire_overdue()
         await self.services.alerts.housekeeping()
-        retention = self.settings.outbox_retention_days * 86400
-        await self.services.outbox.repo.purge(time.time() - retention)
+        now = time.time()
+        settings = self.settings
+        await self.services.outbox.repo.purge(now - settings.outbox_retention_days * 86400)
+        await self.services.reports.repo.purge(now, settings.report_retention_days * 86400)
+        await self.services.users.repo.purge_conversations(now - CONVERSATION_RETENTION_S)
 
     async def stop_delivery(self) -> None:
         """Stop the worker before the front that sends for it; rows in flight are resent on the next start."""

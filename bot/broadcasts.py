@@ -125,6 +125,11 @@ class BroadcastService:
         self.track(broadcast_id, author_key, author_lang, len(recipients))
         return broadcast_id, len(recipients)
 
+    async def may_stop(self, broadcast_id: int, user_key: str, is_admin: bool) -> bool:
+        """Only the broadcast's author (or an admin) may stop it: button data is never trusted."""
+        author = await self.repo.author_of(broadcast_id)
+        return author is not None and (is_admin or author == self.keyring.handle(user_key, prefix="O"))
+
     async def stop_sending(self, broadcast_id: int) -> int:
         """Cancel what is not yet in flight; the progress message then shows the final count."""
         return await self.outbox.repo.cancel(ref=ref_of(broadcast_id), kind="broadcast")

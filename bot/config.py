@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     alert_expiry_hours: float = Field(6, gt=0)
     distance_unit: Literal["mi", "km"] = "mi"
     outbox_retention_days: float = Field(7, gt=0)
+    report_retention_days: float = Field(30, gt=0)
 
     # Reports and moderation (issue 4)
     moderator_messenger: str = "telegram"

@@ -364,17 +364,19 @@ class DeliveryWorker:
                 log.error("delivery: the %s chat for %s messages is unreachable (%s)", row.messenger, row.kind,
                           exc.reason)
             return
+        if exc.retry_after is not None:
+            # Flood control: wait as long as asked. Not the message's fault, so it is not counted as an attempt
+            # (a busy hour must not turn a moderator card or an alert into a failure).
+            self.pacer.hold(target.pace_key, exc.retry_after)
+            await self.repo.release(row.id, time.time() + exc.retry_after)
+            self._wake.set()
+            return
         attempts = row.attempts + 1
         if exc.reason in NOT_RETRYABLE or attempts >= self.max_attempts:
             log.warning("delivery: row %d failed after %d attempts (%s)", row.id, attempts, exc.reason)
             await self.repo.mark_failed(row.id, exc.reason)
             return
-        if exc.retry_after is not None:
-            delay = exc.retry_after
-            self.pacer.hold(target.pace_key, delay)
-        else:
-            delay = self.backoff(attempts)
-        await self.repo.mark_retry(row.id, time.time() + delay, exc.reason)
+        await self.repo.mark_retry(row.id, time.time() + self.backoff(attempts), exc.reason)
         self._wake.set()
 
     def backoff(self, attempts: int) -> float:

@@ -35,6 +35,8 @@ DECISIONS = {"ok": "confirmed", "un": "unconfirmed", "no": "rejected", "dup": "d
              "res": "resolved", "fa": "false_alarm"}
 PUBLISHED = ("confirmed", "unconfirmed")
 NEARBY_M = 1000.0
+MAX_NEARBY_SHOWN = 10
+MAX_RELAYS_SHOWN = 4
 NEARBY_S = 2 * 3600.0
 
 PublishHook = Callable[[aiosqlite.Connection, ReportRow], Awaitable[None]]
@@ -115,11 +117,13 @@ class ModerationService:
         if report.redacted:
             lines.append(self.t("mod.card_redacted"))
         if near:
-            lines.append(self.t("mod.card_nearby", count=len(near),
-                                reports=", ".join(f"#{r.id} {r.reporter_handle}" for r in near)))
+            shown = ", ".join(f"#{r.id} {r.reporter_handle}" for r in near[:MAX_NEARBY_SHOWN])
+            more = " …" if len(near) > MAX_NEARBY_SHOWN else ""
+            lines.append(self.t("mod.card_nearby", count=len(near), reports=shown + more))
         else:
             lines.append(self.t("mod.card_nearby_none"))
-        for direction, body in await self.repo.messages(report.id):
+        # Only the latest exchange: a card must stay under Telegram's 4096 characters.
+        for direction, body in (await self.repo.messages(report.id))[-MAX_RELAYS_SHOWN:]:
             if body is not None:
                 text = self.keyring.decrypt(body, b"relay").decode()
                 lines.append(self.t(f"mod.card_{direction}", text=text))
@@ -149,11 +153,12 @@ class ModerationService:
             return
         report = await self.repo.get(report_id, conn)
         assert report is not None
-        details = self._details(report)
-        card = await self.card(report, details)
-        card.location = (report.lat, report.lon)
-        await self.outbox.to_chat(conn, self.settings.moderator_messenger, str(chat), card, kind="card",
-                                  ref=f"card:{report_id}")
+        card = await self.card(report, self._details(report))
+        messenger = self.settings.moderator_messenger
+        # The pin and the card are separate rows: each is paced as one message and retried on its own.
+        await self.outbox.to_chat(conn, messenger, str(chat), Reply("", location=(report.lat, report.lon)),
+                                  kind="card", ref=f"card_pin:{report_id}")
+        await self.outbox.to_chat(conn, messenger, str(chat), card, kind="card", ref=f"card:{report_id}")
 
     def _details(self, report: ReportRow) -> str:
         if not report.details:
@@ -170,12 +175,18 @@ class ModerationService:
             return  # the card was never shown (queued or failed): nothing to edit
         card = await self.card(report, self._details(report))
         card.edit = message_id
+        # Same ref as the card: if the edit has to fall back to a new message, later edits find that one.
         await self.outbox.to_chat(conn, self.settings.moderator_messenger, str(chat), card, kind="card_edit",
-                                  ref=f"card_edit:{report.id}")
+                                  ref=f"card:{report.id}")
 
     # -- decisions ----------------------------------------------------------------------------------
-    async def decide(self, report_id: int, action: str, moderator_key: str, now: float | None = None) -> Decision:
-        """Apply a moderator's button. Exactly one of several simultaneous presses wins."""
+    async def decide(self, report_id: int, action: str, moderator_key: str, now: float | None = None, *,
+                     refresh_group_card: bool = True) -> Decision:
+        """Apply a moderator's button. Exactly one of several simultaneous presses wins.
+
+        ``refresh_group_card``: also update the card in the moderators' chat (False when the press came from
+        that very card, which the caller edits in place).
+        """
         now = time.time() if now is None else now
         status = DECISIONS.get(action)
         if status is None:
@@ -207,6 +218,8 @@ class ModerationService:
                 await self.on_publish(conn, decided)
             if status in ("resolved", "false_alarm") and self.on_correction is not None:
                 await self.on_correction(conn, decided, status)
+            if refresh_group_card:
+                await self._queue_card_edit(conn, decided)
             card = await self.card(decided)
         self.wake()
         return Decision(True, decided, f"mod.done_{status}", card)
@@ -257,6 +270,9 @@ class ModerationService:
                       buttons=[[Button(self.translator.t(lang, "report.btn_answer"),
                                        callback("report", "answer", report.id))]])
         async with self.db.transaction() as conn:
+            current = await self.repo.get(report_id, conn)
+            if current is None or current.status != "pending":  # decided meanwhile: its texts are erased
+                return "mod.cannot_ask"
             await self.repo.add_message(conn, report_id, "question", self.keyring.encrypt(question.encode(), b"relay"),
                                         now)
             await self.repo.log(conn, report_id, self.moderator_handle(moderator_key), "ask", now)
@@ -265,11 +281,22 @@ class ModerationService:
         self.wake()
         return "mod.question_sent"
 
-    async def answer(self, report_id: int, reporter_key: str, text: str) -> bool:
+    async def awaits_answer(self, report_id: int, reporter_key: str) -> bool:
+        """Whether the reporter has an unanswered question on a pending report (one answer per question)."""
         report = await self.repo.get(report_id)
         if report is None or report.reporter != reporter_key or report.status != "pending":
             return False
+        messages = await self.repo.messages(report_id)
+        return bool(messages) and messages[-1][0] == "question"
+
+    async def answer(self, report_id: int, reporter_key: str, text: str) -> bool:
         async with self.db.transaction() as conn:
+            report = await self.repo.get(report_id, conn)
+            if report is None or report.reporter != reporter_key or report.status != "pending":
+                return False
+            last = await self.repo.last_direction(conn, report_id)
+            if last != "question":
+                return False
             await self.repo.add_message(conn, report_id, "answer", self.keyring.encrypt(text.encode(), b"relay"),
                                         time.time())
             await self._queue_card_edit(conn, report)

@@ -91,6 +91,7 @@ class ReportService:
         }
         async with self.db.transaction() as conn:
             report_id = await self.repo.add(conn, values)
+            await self.repo.count_towards_quota(conn, user_key, now)
             await self.moderation.queue_card(conn, report_id)
         self.moderation.wake()
         return report_id

@@ -37,7 +37,9 @@ class Services:
     broadcasts: BroadcastService
 
     async def erase_user(self, key: str) -> None:
-        """/delete_me: remove the user row; every table that refers to it cascades or anonymises."""
+        """/delete_me: remove the user row; every table that refers to it cascades or anonymises. Kept, keyed
+        only by the pseudonym: a moderators' block, and for an hour the report quota (see migration 0006)."""
+        await self.reports.repo.forget_reporter(key)
         await self.users.delete(key)
 
     def is_admin_id(self, user_id: str) -> bool:

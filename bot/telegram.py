@@ -59,9 +59,9 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 6, b
         try:
             return await call()
         except RetryAfter as exc:
+            if last:  # the caller (the delivery worker) schedules the wait, however long Telegram asks for
+                raise DeliveryFailed("flood_limit", retry_after=retry_after_seconds(exc)) from exc
             wait = min(retry_after_seconds(exc), max_wait)
-            if last:
-                raise DeliveryFailed("flood_limit", retry_after=wait) from exc
             log.warning("Bot API flood limit: waiting %.1f s", wait)
             await asyncio.sleep(wait)
         except Forbidden as exc:
@@ -214,6 +214,8 @@ class TelegramFront:
                         key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
                         await self.app.services.users.repo.set_active(key, False)
                     return
+                if exc.reason == "bad_request":
+                    continue  # this message can never be sent as it is; the next ones still can
                 await self._defer(event, [r for r in replies[index:] if r.text or r.location])
                 return
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.core import Button, Context, Flow, Reply, callback
+from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import menu_reply
 
@@ -61,9 +61,9 @@ class AlertsFlow(Flow):
 
     async def _own(self, ctx: Context, args: list[str]) -> int | None:
         """The subscription id in a button, if it is one of this user's (callback data is never trusted)."""
-        if not args or not args[0].isdigit():
+        sub_id = parse_id(args[0]) if args else None
+        if sub_id is None:
             return None
-        sub_id = int(args[0])
         subs = await ctx.services.alerts.repo.subscriptions_of(ctx.user.key)
         return sub_id if any(s.id == sub_id for s in subs) else None
 

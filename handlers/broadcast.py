@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from handlers.alerts import METRES, RADII, radius_label
-from handlers.core import Button, Context, Flow, Reply, callback
+from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import menu_reply
 
@@ -44,7 +44,7 @@ class BroadcastFlow(Flow):
         if not ctx.is_admin:
             return [Reply(ctx.t("core.not_allowed"))]
         target = args.strip()
-        if not target.isdigit():
+        if parse_id(target) is None:
             return [Reply(ctx.t("bcast.grant_usage"))]
         users = ctx.services.users
         key = users.key_for(ctx.event.sender.messenger, target)
@@ -128,9 +128,12 @@ class BroadcastFlow(Flow):
             return [Reply("", toast=ctx.t("core.not_allowed"))]
         expired = [Reply("", toast=ctx.t("core.button_expired"))]
         if action == "stop":
-            if not args or not args[0].isdigit():
+            broadcast_id = parse_id(args[0]) if args else None
+            if broadcast_id is None:
                 return expired
-            stopped = await ctx.services.broadcasts.stop_sending(int(args[0]))
+            if not await ctx.services.broadcasts.may_stop(broadcast_id, ctx.user.key, ctx.is_admin):
+                return [Reply("", toast=ctx.t("core.not_allowed"))]
+            stopped = await ctx.services.broadcasts.stop_sending(broadcast_id)
             return [Reply("", toast=ctx.t("bcast.stopped", n=stopped))]
         step = self._step(ctx)
         if step is None:

@@ -99,6 +99,15 @@ def callback(flow: str, action: str, *args: object) -> str:
     return ":".join([CALLBACK_VERSION, flow, action, *(str(a) for a in args)])
 
 
+def parse_id(text: str) -> int | None:
+    """A database id typed or carried in button data, or ``None``. Only ASCII digits, at most 18 of them, so that
+    neither int() ("²".isdigit() is true) nor SQLite (64-bit integers) can fail on what a user sends."""
+    text = text.strip().lstrip("#")
+    if not text or len(text) > 18 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def parse_callback(data: str) -> tuple[str, str, list[str]] | None:
     """Split callback data into (flow, action, args); ``None`` when malformed or of another version."""
     parts = data.split(":")

@@ -6,7 +6,7 @@ granted role and the admin list, and anyone else gets a "not allowed" answer wit
 
 from __future__ import annotations
 
-from handlers.core import Context, Flow, Reply
+from handlers.core import Context, Flow, Reply, parse_id
 
 
 class ModerationFlow(Flow):
@@ -39,24 +39,27 @@ class ModerationFlow(Flow):
 
     async def _ask(self, ctx: Context, args: str) -> list[Reply]:
         head, _, question = args.strip().partition(" ")
-        head = head.lstrip("#")
-        if not head.isdigit() or not question.strip():
+        report_id = parse_id(head)
+        if report_id is None or not question.strip():
             return [Reply(ctx.t("mod.ask_usage"))]
         if len(question) > 500:
             return [Reply(ctx.t("report.too_long", limit=500, length=len(question)))]
-        key = await ctx.services.moderation.ask(int(head), question.strip(), ctx.user.key)
-        return [Reply(ctx.t(key, id=int(head)))]
+        key = await ctx.services.moderation.ask(report_id, question.strip(), ctx.user.key)
+        return [Reply(ctx.t(key, id=report_id))]
 
     async def _grant(self, ctx: Context, command: str, args: str) -> list[Reply]:
         if not ctx.is_admin:
             return [Reply(ctx.t("core.not_allowed"))]
         target = args.strip()
-        if not target.isdigit():
+        if parse_id(target) is None:
             return [Reply(ctx.t("mod.grant_usage"))]
         users = ctx.services.users
         key = users.key_for(ctx.event.sender.messenger, target)
-        if await users.repo.get(key) is None:
+        user = await users.repo.get(key)
+        if user is None:
             return [Reply(ctx.t("mod.grant_unknown"))]
+        if user.role not in ("resident", "moderator"):  # one role per user: never demote an organizer or admin
+            return [Reply(ctx.t("mod.role_kept"))]
         role = "moderator" if command == "mod_add" else "resident"
         await users.repo.set_role(key, role)
         return [Reply(ctx.t("mod.granted" if role == "moderator" else "mod.revoked"))]
@@ -64,13 +67,14 @@ class ModerationFlow(Flow):
     async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
         if not self._allowed(ctx):
             return [Reply("", toast=ctx.t("mod.not_allowed"))]
-        if not args or not args[0].isdigit():
+        report_id = parse_id(args[0]) if args else None
+        if report_id is None:
             return [Reply("", toast=ctx.t("core.button_expired"))]
-        report_id = int(args[0])
         moderation = ctx.services.moderation
         if action == "ask":
             return [Reply(ctx.t("mod.ask_how", id=report_id), toast=ctx.t("mod.ask_how_short"))]
-        decision = await moderation.decide(report_id, action, ctx.user.key)
+        from_card = ctx.event.sender.chat_id == str(ctx.services.settings.moderator_chat_id)
+        decision = await moderation.decide(report_id, action, ctx.user.key, refresh_group_card=not from_card)
         toast = ctx.t(decision.toast_key, id=report_id)
         card = decision.card
         if card is None and decision.report is not None:

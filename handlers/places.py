@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.geo import Place
-from handlers.core import Button, Context, Reply, callback
+from handlers.core import Button, Context, Reply, callback, parse_id
 
 CONFIDENT = 0.8
 MAX_PLACE_TEXT = 200
@@ -62,8 +62,9 @@ def picked_place(ctx: Context, args: list[str]) -> tuple[list[Reply], dict[str, 
     """A candidate button was pressed: the chosen place's data, or ``None`` when the button is stale."""
     assert ctx.conversation is not None
     candidates = ctx.conversation.data.pop("candidates", [])
-    if not args or not args[0].isdigit() or int(args[0]) >= len(candidates):
+    index = parse_id(args[0]) if args else None
+    if index is None or index >= len(candidates):
         return [], None
-    chosen = candidates[int(args[0])]
+    chosen = candidates[index]
     place = chosen["place_" + ("es" if ctx.lang == "es" else "en")]
     return [Reply(ctx.t("report.place_set", place=place), remove_keyboard=True)], chosen

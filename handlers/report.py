@@ -8,7 +8,7 @@ Every step is written to SQLite before the bot answers, accepts Back and /cancel
 from __future__ import annotations
 
 from bot.reports import CHOICES, MAX_DETAILS, redact
-from handlers.core import Button, Context, Flow, Reply, callback
+from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import menu_reply
 
@@ -149,12 +149,14 @@ class ReportFlow(Flow):
         return [Reply(ctx.t("report.received", id=report_id), edit=ctx.event.message_id), menu_reply(ctx)]
 
     async def _start_answer(self, ctx: Context, args: list[str]) -> list[Reply]:
-        if not args or not args[0].isdigit():
+        report_id = parse_id(args[0]) if args else None
+        if report_id is None:
             return self._expired(ctx)
-        report = await ctx.services.reports.repo.get(int(args[0]))
-        if report is None or report.reporter != ctx.user.key or report.status != "pending":
+        if not await ctx.services.moderation.awaits_answer(report_id, ctx.user.key):
             return [Reply(ctx.t("report.answer_closed"))]
-        await ctx.set_step(FLOW, "answer", {"report_id": report.id})
+        if ctx.conversation is not None and ctx.conversation.step != "answer":
+            return [Reply(ctx.t("report.answer_busy"))]  # never throw away a half-written report or area
+        await ctx.set_step(FLOW, "answer", {"report_id": report_id})
         return [Reply(ctx.t("report.type_answer", limit=MAX_DETAILS))]
 
     # -- typed input, locations, anything else -----------------------------------------------------

@@ -198,8 +198,9 @@ class AlertRepository:
             return [_alert(r) for r in await cursor.fetchall()]
 
     async def set_status(self, conn: aiosqlite.Connection, alert_id: int, status: str) -> bool:
-        cursor = await conn.execute("UPDATE alerts SET status = ? WHERE id = ? AND status = 'active'",
-                                    (status, alert_id))
+        # An expired alert can still be corrected: people who got a false alarm must be told, however late.
+        cursor = await conn.execute(
+            "UPDATE alerts SET status = ? WHERE id = ? AND status IN ('active', 'expired')", (status, alert_id))
         return cursor.rowcount == 1
 
     async def expire(self, now: float) -> int:

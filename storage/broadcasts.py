@@ -94,6 +94,10 @@ class BroadcastRepository:
     async def set_recipients(self, conn: aiosqlite.Connection, broadcast_id: int, count: int) -> None:
         await conn.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (count, broadcast_id))
 
+    async def author_of(self, broadcast_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT author FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return row["author"] if row else None
+
     async def get_recipients(self, broadcast_id: int) -> int | None:
         row = await self.db.fetchone("SELECT recipients FROM broadcasts WHERE id = ?", (broadcast_id,))
         return int(row["recipients"]) if row else None

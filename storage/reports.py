@@ -99,11 +99,37 @@ class ReportRepository:
         return [(r["moderator"], r["action"], r["at"]) for r in rows]
 
     async def recent_by_reporter(self, reporter: str, since: float) -> list[float]:
-        """Creation times of a reporter's reports since ``since`` (newest first), for rate limits."""
+        """Creation times of a reporter's reports since ``since`` (newest first), for rate limits. Read from the
+        quota table, which outlives /delete_me for an hour so that erasing oneself does not reset the limit."""
         rows = await self.db.fetchall(
-            "SELECT created_at FROM reports WHERE reporter = ? AND created_at >= ? ORDER BY created_at DESC",
+            "SELECT created_at FROM report_quota WHERE user_key = ? AND created_at >= ? ORDER BY created_at DESC",
             (reporter, since))
         return [r["created_at"] for r in rows]
+
+    async def count_towards_quota(self, conn: aiosqlite.Connection, reporter: str, now: float) -> None:
+        await conn.execute("INSERT INTO report_quota(user_key, created_at) VALUES (?, ?)", (reporter, now))
+
+    async def forget_reporter(self, reporter: str) -> None:
+        """/delete_me: the reports stay (moderators' history) but their handle no longer links them together."""
+        await self.db.execute("UPDATE reports SET reporter_handle = 'R-····' WHERE reporter = ?", (reporter,))
+
+    async def purge(self, now: float, retention_s: float, quota_s: float = 3600) -> int:
+        """Delete reports older than the retention period with everything that hangs on them (alerts built on
+        them, merges, digests, relays, the moderation log), and quota rows older than an hour."""
+        cutoff = now - retention_s
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM report_quota WHERE created_at < ?", (now - quota_s,))
+            old = "SELECT id FROM reports WHERE created_at < ?"
+            dead_alerts = f"SELECT id FROM alerts WHERE report_id IN ({old})"  # noqa: S608 fixed subquery
+            await conn.execute(f"DELETE FROM alert_digest WHERE alert_id IN ({dead_alerts})", (cutoff,))  # noqa: S608
+            await conn.execute(f"DELETE FROM alert_reports WHERE alert_id IN ({dead_alerts}) "  # noqa: S608
+                               f"OR report_id IN ({old})", (cutoff, cutoff))
+            await conn.execute(f"DELETE FROM alerts WHERE report_id IN ({old})", (cutoff,))  # noqa: S608
+            await conn.execute(f"UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IN ({old})",  # noqa: S608
+                               (cutoff,))
+            await conn.execute(f"DELETE FROM moderation_log WHERE report_id IN ({old})", (cutoff,))  # noqa: S608
+            cursor = await conn.execute("DELETE FROM reports WHERE created_at < ?", (cutoff,))
+            return cursor.rowcount
 
     async def track_record(self, reporter: str | None) -> dict[str, int]:
         if reporter is None:
@@ -146,6 +172,12 @@ class ReportRepository:
                           now: float) -> None:
         await conn.execute("INSERT INTO report_messages(report_id, direction, body, at) VALUES (?, ?, ?, ?)",
                            (report_id, direction, body, now))
+
+    async def last_direction(self, conn: aiosqlite.Connection, report_id: int) -> str | None:
+        async with conn.execute("SELECT direction FROM report_messages WHERE report_id = ? ORDER BY id DESC LIMIT 1",
+                                (report_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
 
     async def messages(self, report_id: int) -> list[tuple[str, bytes | None]]:
         rows = await self.db.fetchall(

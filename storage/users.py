@@ -83,5 +83,9 @@ class UserRepository:
             (key, flow, step, data, now),
         )
 
+    async def purge_conversations(self, before: float) -> int:
+        """Unfinished conversations (drafts may hold a place and details) are deleted after a while."""
+        return await self.db.execute("DELETE FROM conversations WHERE updated_at < ?", (before,))
+
     async def clear_conversation(self, key: str) -> None:
         await self.db.execute("DELETE FROM conversations WHERE user_key = ?", (key,))

@@ -112,7 +112,8 @@ async def test_every_message_delivered_exactly_once_despite_20_percent_faults(ap
     counts = await harness.repo.counts()
     failed_calls = [c for c in api.calls_to("sendMessage") if c.status != 200]
     print(f"\n20% faults: {len(failed_calls)} failed calls, counts {counts.as_dict()}")
-    assert failed_calls and counts.retried == len(failed_calls)
+    # 5xx and timeouts count as attempts (retried); a 429 is a wait Telegram asked for, not a failed attempt.
+    assert failed_calls and counts.retried == len([c for c in failed_calls if c.status != 429])
     assert (counts.sent, counts.failed) == (150, 0)
     assert sorted(await harness.repo.recipients_of("alert:7")) == sorted(u.key for u in users)
 
