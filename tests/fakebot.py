@@ -8,9 +8,11 @@ locations, photos) and injects faults on demand: 429 with ``retry_after``, 500, 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,6 +208,7 @@ class FakeBotAPI:
                 return []
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        _check_length(params)
         return self._show(params, text=str(params.get("text", "")))
 
     async def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +223,7 @@ class FakeBotAPI:
         shown = self.find(chat_id, message_id)
         if shown is None:
             raise _ApiError(400, "Bad Request: message to edit not found")
+        _check_length(params)
         buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
         if shown.text == params.get("text") and shown.buttons == buttons:
             raise _ApiError(400, "Bad Request: message is not modified: specified new message content and "
@@ -389,6 +393,13 @@ class _ApiError(Exception):
 
 _DESCRIPTIONS = {429: "Too Many Requests: retry later", 500: "Internal Server Error", 502: "Bad Gateway",
                  403: "Forbidden: bot was blocked by the user", 400: "Bad Request"}
+
+
+def _check_length(params: dict[str, Any]) -> None:
+    """Telegram counts the text after HTML parsing and refuses more than 4096 characters."""
+    visible = html.unescape(re.sub(r"<[^>]+>", "", str(params.get("text", ""))))
+    if len(visible) > 4096:
+        raise _ApiError(400, "Bad Request: message is too long")
 
 
 def _int(value: Any) -> int:

@@ -98,3 +98,24 @@ def test_fast_circle_test_on_the_boundary() -> None:
                 mid = (lo + hi) / 2
                 lo, hi = (mid, hi) if distance_m(centre, point(mid)) <= metres else (lo, mid)
             assert test.contains(*point(lo), metres) and not test.contains(*point(hi), metres)
+
+
+async def test_a_false_alarm_is_corrected_even_after_the_alert_expired(make_settings) -> None:
+    app = await App.create(make_settings())
+    try:
+        services = app.services
+        sub = await services.users.identify(Sender("telegram", "1", "1", "en"))
+        await services.alerts.repo.add_subscription(sub.key, 41.85, -87.66, 5000, "p", "p", time.time())
+        reporter = await services.users.identify(Sender("telegram", "2", "2", "es"))
+        report_id = await services.reports.submit(reporter.key, "es", {
+            "activity": "street", "lat": 41.85, "lon": -87.66, "place_en": "x", "place_es": "x", "when": "now",
+            "agents": "1-2", "vehicles": "1", "markings": "ice"})
+        assert (await services.moderation.decide(report_id, "ok", reporter.key)).ok
+        await services.db.execute("UPDATE outbox SET status = 'sent' WHERE kind = 'alert'")  # it was delivered
+        await services.alerts.repo.expire(time.time() + 7 * 3600)
+        assert (await services.moderation.decide(report_id, "fa", reporter.key)).ok
+        rows = await services.db.fetchall("SELECT kind FROM outbox WHERE user_key = ? AND kind = 'correction'",
+                                          (sub.key,))
+        assert len(rows) == 1
+    finally:
+        await app.close()

@@ -201,6 +201,10 @@ async def test_stop_sending_cancels_what_is_queued(api: FakeBotAPI, bot) -> None
     await org.press("Mandar", message=preview)
     broadcast_id = (await bot.app.services.db.fetchone("SELECT id FROM broadcasts"))["id"]
     await api.user(861).press_data(f"v1:bcast:stop:{broadcast_id}", preview)  # not an organizer: ignored
+    other = await organizer(api, uid=803)
+    await other.press_data(f"v1:bcast:stop:{broadcast_id}", preview)  # another organizer's broadcast: refused
+    refused = api.calls_to("answerCallbackQuery")[-1].params.get("text")
+    assert refused == "Perdón, usted no tiene permiso para hacer esto."
     assert (await bot.app.services.broadcasts.repo.counts_for_ref(f"broadcast:{broadcast_id}")).queued == 4
     await org.press_data(f"v1:bcast:stop:{broadcast_id}", preview)
     await bot.app.start_delivery({"telegram": bot.front.messenger})

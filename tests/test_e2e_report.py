@@ -223,6 +223,19 @@ async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
     assert "Respuesta de quien reportó:</b> Eran tres, color gris." in card.text
     assert "555" not in card.text and "camionetas" in card.text
     assert "251" not in card.text
+    shown = await ana.press("Contestar", message=question)  # one answer per question
+    assert "ya se contestó" in shown[0].text
+
+    # A long exchange keeps the card within Telegram's limit (the fake Bot API refuses longer messages).
+    for n in range(6):
+        await mod.send(f"/q 1 pregunta {n} " + "¿" * 480, chat_id=MOD_CHAT)
+        await asyncio.sleep(0.2)
+        await ana.press("Contestar", message=ana.last)
+        await ana.send(f"respuesta {n} " + "x" * 480)
+    await asyncio.sleep(0.5)
+    card = api.find(MOD_CHAT, card.message_id)
+    assert "respuesta 5" in card.text and "respuesta 1 " not in card.text
+    assert not [c for c in api.calls if c.status == 400]
 
 
 async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> None:

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ES = Translator("es").catalogs["es"]
 
 
-def spawn(api: FakeBotAPI, tmp_path: Path) -> subprocess.Popen[bytes]:
+def spawn(api: FakeBotAPI, tmp_path: Path, log_level: str = "WARNING") -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
            "DATABASE_PATH": str(tmp_path / "vecinos.db"), "SECRET_KEY": SECRET, "DEFAULT_LANGUAGE": "en",
-           "RATE_LIMIT_PER_SECOND": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "RATE_LIMIT_PER_SECOND": "0", "LOG_LEVEL": log_level, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -39,10 +39,10 @@ async def wait_polling(api: FakeBotAPI, proc: subprocess.Popen[bytes], after: in
 
 
 async def test_sigkill_mid_report_resumes_and_sigterm_is_clean(api: FakeBotAPI, tmp_path: Path) -> None:
-    proc = spawn(api, tmp_path)
+    proc = spawn(api, tmp_path, log_level="DEBUG")  # even at DEBUG: no token, no message text, no chat ids
     try:
         await wait_polling(api, proc, 0)
-        ana = api.user(401, language_code="es-MX")
+        ana = api.user(70123456, language_code="es-MX")
         shown = await ana.send("/start", quiet=0.3)
         assert shown[0].text == ES["core.welcome"]  # es-MX → Spanish, although the default is English
         await ana.press("Español", quiet=0.3)
@@ -52,6 +52,10 @@ async def test_sigkill_mid_report_resumes_and_sigterm_is_clean(api: FakeBotAPI, 
         assert ES["report.q_when"] in shown[-1].text
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+        debug_log = proc.stdout.read().decode() if proc.stdout else ""
+        assert "DEBUG" in debug_log  # the level really was DEBUG
+        for secret in (api.token, "Pilsen", "/reportar", "70123456"):
+            assert secret not in debug_log, secret
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -11,7 +11,7 @@ from cryptography.exceptions import InvalidTag
 from bot.app import App
 from bot.config import ConfigError, load_settings
 from bot.privacy import Keyring
-from handlers.core import Event, Sender
+from handlers.core import Conversation, Event, Sender
 from storage.db import Database, migration_files
 
 
@@ -127,5 +127,58 @@ async def test_stale_conversation_ends_politely(make_settings) -> None:
         assert replies[-1].text == "What would you like to do?"
         conversation, _ = await app.services.users.load_conversation(app.services.users.key_for("telegram", "77"))
         assert conversation is None
+    finally:
+        await app.close()
+
+
+REPORT = {"activity": "street", "lat": 41.85, "lon": -87.66, "place_en": "x", "place_es": "x", "when": "now",
+          "agents": "1-2", "vehicles": "1", "markings": "ice"}
+
+
+async def test_delete_me_does_not_lift_a_block_or_reset_the_quota(make_settings) -> None:
+    app = await App.create(make_settings(report_cooldown_seconds=0))
+    try:
+        services = app.services
+        sender = Sender("telegram", "43", "43", "en")
+        user = await services.users.identify(sender)
+        first = await services.reports.submit(user.key, "en", REPORT)
+        await services.reports.submit(user.key, "en", REPORT)
+        await services.reports.submit(user.key, "en", REPORT)
+        await services.erase_user(user.key)
+        user = await services.users.identify(sender)  # comes back as "new"
+        refusal = await services.reports.refusal(user.key)
+        assert refusal is not None and refusal.key == "report.too_many"
+        assert (await services.reports.repo.get(first)).reporter_handle == "R-····"  # old reports unlinked
+        moderator = await services.users.identify(Sender("telegram", "44", "44", "en"))
+        new = await services.reports.submit(user.key, "en", REPORT, now=time.time() + 3700)
+        assert (await services.moderation.decide(new, "blk", moderator.key)).ok
+        await services.erase_user(user.key)
+        user = await services.users.identify(sender)
+        refusal = await services.reports.refusal(user.key, now=time.time() + 3 * 3600)
+        assert refusal is not None and refusal.key == "report.paused"
+    finally:
+        await app.close()
+
+
+async def test_housekeeping_forgets_old_reports_drafts_and_quota(make_settings) -> None:
+    app = await App.create(make_settings(report_retention_days=1))
+    try:
+        services = app.services
+        reporter = await services.users.identify(Sender("telegram", "45", "45", "es"))
+        subscriber = await services.users.identify(Sender("telegram", "46", "46", "es"))
+        await services.alerts.repo.add_subscription(subscriber.key, 41.85, -87.66, 5000, "p", "p", time.time())
+        old = await services.reports.submit(reporter.key, "es", REPORT, now=time.time() - 2 * 86400)
+        await services.moderation.decide(old, "ok", reporter.key)
+        fresh = await services.reports.submit(reporter.key, "es", REPORT)
+        await services.users.save_conversation(subscriber.key, Conversation(
+            "report", "details", {"details": "draft"}))
+        await services.db.execute("UPDATE conversations SET updated_at = ?", (time.time() - 2 * 86400,))
+        await app.housekeeping()
+        assert await services.reports.repo.get(old) is None and await services.reports.repo.get(fresh) is not None
+        for table in ("alerts", "alert_reports", "conversations"):
+            row = await services.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608 fixed names
+            assert row["n"] == 0, table
+        quota = await services.db.fetchone("SELECT COUNT(*) AS n FROM report_quota")
+        assert quota["n"] == 1  # only the fresh report still counts towards the hourly limit
     finally:
         await app.close()
