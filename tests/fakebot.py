@@ -86,8 +86,10 @@ class FakeBotAPI:
         self.random_failure_rate = 0.0
         self.random = random.Random(7)
         self.fetched_update_id = 0
+        self.pushed_update_id = 0
         self.last_activity = time.monotonic()
         self.chat_members: dict[tuple[int, int], str] = {}
+        self.pending_work: Callable[[], bool] | None = None  # set by the tests: "the bot still has due work"
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -284,6 +286,7 @@ class FakeBotAPI:
 
     def push_update(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        self.pushed_update_id = update_id
         update["update_id"] = update_id
         self.updates.append(update)
         self._new_update.set()
@@ -298,17 +301,23 @@ class FakeBotAPI:
         return predicate()
 
     async def settle(self, update_id: int, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched ``update_id`` and then made no API call for ``quiet`` seconds."""
+        """Wait until the bot fetched ``update_id``, has no due work left (``pending_work``, e.g. its outbox) and
+        then made no API call for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.fetched_update_id >= update_id and time.monotonic() - self.last_activity >= quiet:
+            idle = self.pending_work is None or not self.pending_work()
+            if idle and self.fetched_update_id >= update_id and time.monotonic() - self.last_activity >= quiet:
                 fetched_at = time.monotonic()
                 await asyncio.sleep(quiet)
-                if self.last_activity < fetched_at:
+                if self.last_activity < fetched_at and (self.pending_work is None or not self.pending_work()):
                     return
                 continue
             await asyncio.sleep(0.02)
         raise TimeoutError(f"bot did not settle after update {update_id}")
+
+    async def drain(self, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
+        """Wait until every update was fetched and handled and the bot's due work (its outbox) is delivered."""
+        await self.settle(self.pushed_update_id, quiet=quiet, timeout=timeout)
 
 
 class FakeUser:

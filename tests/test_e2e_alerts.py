@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -58,11 +57,11 @@ async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAP
 
     reporter = api.user(310, language_code="es")
     await full_report(reporter, place=REPORT_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     mod = api.user(905, language_code="es")
     card = cards(api)[0]
     await mod.press("Confirmar", message=card, chat_id=MOD_CHAT)
-    await asyncio.sleep(0.5)
+    await api.drain()
 
     alert_es = near.last.text
     assert "Confirmado por moderadores" in alert_es and "Agentes en una casa" in alert_es
@@ -80,7 +79,7 @@ async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAP
     # False alarm: the correction reaches exactly the two who received the alert, each in their language.
     card = api.find(MOD_CHAT, card.message_id)
     await mod.press("Falsa alarma", message=card, chat_id=MOD_CHAT)
-    await asyncio.sleep(0.5)
+    await api.drain()
     assert "fue una <b>falsa alarma</b>" in near.last.text
     assert "was a <b>false alarm</b>" in mid.last.text
     assert not any("falsa alarma" in m.text for m in far.seen())
@@ -100,13 +99,13 @@ async def test_nearby_reports_merge_into_one_alert(api: FakeBotAPI, bot) -> None
     mod = api.user(906, language_code="es")
     for uid in (322, 323):
         await full_report(api.user(uid, language_code="es"), place=REPORT_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     first, second = cards(api)
     await mod.press("Publicar sin confirmar", message=first, chat_id=MOD_CHAT)
-    await asyncio.sleep(0.3)
+    await api.drain()
     assert "Not verified yet" in sub.last.text and sub.last.silent
     await mod.press("Confirmar", message=second, chat_id=MOD_CHAT)
-    await asyncio.sleep(0.3)
+    await api.drain()
     alerts = [m for m in sub.seen() if m.text.startswith(("🚨", "⚠️"))]
     assert len(alerts) == 1  # one alert plus an update, not two alerts
     assert "Update for the alert" in sub.last.text and "independent reports: 2" in sub.last.text
@@ -117,7 +116,7 @@ async def test_stop_cancels_alerts_not_yet_sent(api: FakeBotAPI, bot) -> None:
     sub = api.user(331, language_code="es")
     await subscribe(sub, REPORT_PIN, "1 milla", es=True)
     await full_report(api.user(332, language_code="es"), place=REPORT_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     card = cards(api)[0]
     await bot.app.stop_delivery()  # the worker is busy elsewhere: the alert waits in the outbox
     mod = api.user(907, language_code="es")
@@ -125,7 +124,7 @@ async def test_stop_cancels_alerts_not_yet_sent(api: FakeBotAPI, bot) -> None:
     shown = await sub.send("/detener")
     assert "Ya no recibirá alertas" in shown[0].text
     await bot.app.start_delivery({"telegram": bot.front.messenger})
-    await asyncio.sleep(0.5)
+    await api.drain()
     assert not any("Confirmado por moderadores" in m.text for m in sub.seen())
     counts = await bot.app.services.outbox.repo.counts()
     assert counts.cancelled >= 1
@@ -167,7 +166,7 @@ async def test_every_alert_arrives_despite_api_faults(api: FakeBotAPI, bot) -> N
         await services.alerts.repo.add_subscription(user.key, *REPORT_PIN, MILE, "p", "p", 0)
         subscribers.append(500 + i)
     await full_report(api.user(340, language_code="es"), place=REPORT_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     api.random_failure_rate = 0.2
     mod = api.user(908, language_code="es")
     await mod.press("Confirmar", message=cards(api)[0], chat_id=MOD_CHAT)

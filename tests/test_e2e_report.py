@@ -65,7 +65,7 @@ async def test_two_reports_confirmed_and_rejected(api: FakeBotAPI, bot) -> None:
     text = await full_report(bob, place="47th and Ashland", lang="en")
     assert "Report #2 received" in text
 
-    await asyncio.sleep(0.3)
+    await api.drain()
     shown = api.transcript(MOD_CHAT)
     pins = [m for m in shown if m.location]
     assert len(pins) == 2 and abs(pins[0].location[0] - PILSEN_PIN[0]) < 0.01
@@ -81,7 +81,7 @@ async def test_two_reports_confirmed_and_rejected(api: FakeBotAPI, bot) -> None:
     assert "Confirmado</b> por M-" in card1.text and "Detalles borrados" in card1.text
     assert "grises" not in card1.text
     assert "Rechazado</b> por M-" in card2.text
-    await asyncio.sleep(0.3)
+    await api.drain()
     assert "Los moderadores confirmaron su reporte #1" in ana.last.text
     assert "could not be verified" in bob.last.text
 
@@ -95,7 +95,7 @@ async def test_two_reports_confirmed_and_rejected(api: FakeBotAPI, bot) -> None:
 async def test_non_moderator_and_simultaneous_presses(api: FakeBotAPI, bot) -> None:
     ana = api.user(211, language_code="es")
     await full_report(ana, place=PILSEN_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     card = cards(api)[0]
     # A resident forging the moderator button from their own chat is refused and nothing changes.
     mallory = api.user(212, language_code="en")
@@ -109,7 +109,7 @@ async def test_non_moderator_and_simultaneous_presses(api: FakeBotAPI, bot) -> N
     m2 = api.user(902, language_code="es")
     await asyncio.gather(m1.press("Confirmar", message=card, chat_id=MOD_CHAT, settle=False),
                          m2.press("Rechazar", message=card, chat_id=MOD_CHAT, settle=False))
-    await asyncio.sleep(0.8)
+    await api.drain()
     report = await bot.app.services.reports.repo.get(1)
     assert report.status in ("confirmed", "rejected")
     assert len(await bot.app.services.reports.repo.audit(1)) == 1
@@ -207,18 +207,18 @@ async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
     ana = api.user(251, language_code="es")
     mod = api.user(903, language_code="es")
     await full_report(ana, place=PILSEN_PIN, lang="es")
-    await asyncio.sleep(0.3)
+    await api.drain()
     card = cards(api)[0]
     shown = await mod.press("Preguntar", message=card, chat_id=MOD_CHAT)
     assert any("/q 1" in m.text for m in shown)
     await mod.send("/q 1 ¿Cuántas <b>camionetas</b>?", chat_id=MOD_CHAT)
-    await asyncio.sleep(0.3)
+    await api.drain()
     question = ana.last
     assert "Un moderador tiene una pregunta sobre su reporte #1" in question.text
     assert "&lt;b&gt;camionetas&lt;/b&gt;" in question.text
     await ana.press("Contestar", message=question)
     await ana.send("Eran tres, color gris. Mi cel 773 555 0100")
-    await asyncio.sleep(0.4)
+    await api.drain()
     card = api.find(MOD_CHAT, card.message_id)
     assert "Respuesta de quien reportó:</b> Eran tres, color gris." in card.text
     assert "555" not in card.text and "camionetas" in card.text
@@ -229,10 +229,10 @@ async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
     # A long exchange keeps the card within Telegram's limit (the fake Bot API refuses longer messages).
     for n in range(6):
         await mod.send(f"/q 1 pregunta {n} " + "¿" * 480, chat_id=MOD_CHAT)
-        await asyncio.sleep(0.2)
+        await api.drain()
         await ana.press("Contestar", message=ana.last)
         await ana.send(f"respuesta {n} " + "x" * 480)
-    await asyncio.sleep(0.5)
+    await api.drain()
     card = api.find(MOD_CHAT, card.message_id)
     assert "respuesta 5" in card.text and "respuesta 1 " not in card.text
     assert not [c for c in api.calls if c.status == 400]
@@ -243,12 +243,12 @@ async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> No
     mod = api.user(904, language_code="en")
     await full_report(ana, place=PILSEN_PIN, lang="en")
     await full_report(ana, place=(41.80, -87.70), lang="en")
-    await asyncio.sleep(0.3)
+    await api.drain()
     card, second_card = cards(api)
     shown = await mod.send("/pending", chat_id=MOD_CHAT)
     assert "2 report(s) waiting" in shown[0].text and "Reporte #1" in shown[1].text
     await mod.press("Bloquear", message=card, chat_id=MOD_CHAT)
-    await asyncio.sleep(0.3)
+    await api.drain()
     assert "your reports are paused" in ana.last.text
     shown = await ana.send("/report")
     assert "Your reports are paused for now" in shown[0].text
@@ -260,7 +260,7 @@ async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> No
 
     expired = await bot.app.services.moderation.expire_overdue(now=time.time() + 4 * 3600)
     assert expired == 1
-    await asyncio.sleep(0.4)
+    await api.drain()
     assert "could not be checked in time" in ana.last.text
     card2 = api.find(MOD_CHAT, second_card.message_id)
     assert "Vencido" in card2.text and not card2.buttons
