@@ -1,8 +1,42 @@
-"""Admin commands: /stats (delivery counts and the size of things, never who)."""
+"""Admin commands: /stats (delivery counts and the size of things, never who), and granting roles."""
 
 from __future__ import annotations
 
-from handlers.core import Context, Flow, Reply
+from dataclasses import dataclass
+
+from handlers.core import Context, Flow, Reply, parse_id
+
+
+@dataclass(frozen=True)
+class RoleTexts:
+    """Catalog keys for granting one role: usage, granted, revoked, holds another role, does not hold it."""
+
+    usage: str
+    granted: str
+    revoked: str
+    other_role: str
+    not_holder: str
+
+
+async def change_role(ctx: Context, args: str, role: str, grant: bool, texts: RoleTexts) -> list[Reply]:
+    """/mod_add, /org_add and their removals (admins only). One role per person: granting never silently
+    replaces another role, and removing only removes the role named."""
+    if not ctx.is_admin:
+        return [Reply(ctx.t("core.not_allowed"))]
+    target = args.strip()
+    if parse_id(target) is None:
+        return [Reply(ctx.t(texts.usage))]
+    users = ctx.services.users
+    key = users.key_for(ctx.event.sender.messenger, target)
+    user = await users.repo.get(key)
+    if user is None:
+        return [Reply(ctx.t("mod.grant_unknown"))]
+    if user.role not in ("resident", role):
+        return [Reply(ctx.t(texts.other_role))]
+    if not grant and user.role != role:
+        return [Reply(ctx.t(texts.not_holder))]
+    await users.repo.set_role(key, role if grant else "resident")
+    return [Reply(ctx.t(texts.granted if grant else texts.revoked))]
 
 
 class AdminFlow(Flow):

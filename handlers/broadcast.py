@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from handlers.admin import RoleTexts, change_role
 from handlers.alerts import METRES, RADII, radius_label
 from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
@@ -23,6 +24,10 @@ BACK = {"en": "es", "audience": "en", "where": "audience", "radius": "where"}
 
 def can_broadcast(ctx: Context) -> bool:
     return ctx.is_admin or ctx.user.role == "organizer"
+
+
+ORGANIZER_TEXTS = RoleTexts(usage="bcast.grant_usage", granted="bcast.granted", revoked="bcast.revoked",
+                            other_role="bcast.grant_other_role", not_holder="bcast.not_organizer")
 
 
 class BroadcastFlow(Flow):
@@ -41,25 +46,7 @@ class BroadcastFlow(Flow):
         return [self._prompt(ctx, "es")]
 
     async def _grant(self, ctx: Context, command: str, args: str) -> list[Reply]:
-        if not ctx.is_admin:
-            return [Reply(ctx.t("core.not_allowed"))]
-        target = args.strip()
-        if parse_id(target) is None:
-            return [Reply(ctx.t("bcast.grant_usage"))]
-        users = ctx.services.users
-        key = users.key_for(ctx.event.sender.messenger, target)
-        row = await users.repo.get(key)
-        if row is None:
-            return [Reply(ctx.t("mod.grant_unknown"))]
-        if command == "org_add":
-            if row.role in ("moderator", "admin"):  # one role per person: never demote silently
-                return [Reply(ctx.t("bcast.grant_other_role"))]
-            await users.repo.set_role(key, "organizer")
-            return [Reply(ctx.t("bcast.granted"))]
-        if row.role != "organizer":
-            return [Reply(ctx.t("bcast.not_organizer"))]
-        await users.repo.set_role(key, "resident")
-        return [Reply(ctx.t("bcast.revoked"))]
+        return await change_role(ctx, args, "organizer", command == "org_add", ORGANIZER_TEXTS)
 
     # -- prompts --------------------------------------------------------------------------------------------
     def _nav(self, ctx: Context, back: bool = True) -> list[Button]:

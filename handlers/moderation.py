@@ -6,7 +6,11 @@ granted role and the admin list, and anyone else gets a "not allowed" answer wit
 
 from __future__ import annotations
 
+from handlers.admin import RoleTexts, change_role
 from handlers.core import Context, Flow, Reply, parse_id
+
+MODERATOR_TEXTS = RoleTexts(usage="mod.grant_usage", granted="mod.granted", revoked="mod.revoked",
+                            other_role="mod.role_kept", not_holder="mod.not_moderator")
 
 
 class ModerationFlow(Flow):
@@ -48,21 +52,7 @@ class ModerationFlow(Flow):
         return [Reply(ctx.t(key, id=report_id))]
 
     async def _grant(self, ctx: Context, command: str, args: str) -> list[Reply]:
-        if not ctx.is_admin:
-            return [Reply(ctx.t("core.not_allowed"))]
-        target = args.strip()
-        if parse_id(target) is None:
-            return [Reply(ctx.t("mod.grant_usage"))]
-        users = ctx.services.users
-        key = users.key_for(ctx.event.sender.messenger, target)
-        user = await users.repo.get(key)
-        if user is None:
-            return [Reply(ctx.t("mod.grant_unknown"))]
-        if user.role not in ("resident", "moderator"):  # one role per user: never demote an organizer or admin
-            return [Reply(ctx.t("mod.role_kept"))]
-        role = "moderator" if command == "mod_add" else "resident"
-        await users.repo.set_role(key, role)
-        return [Reply(ctx.t("mod.granted" if role == "moderator" else "mod.revoked"))]
+        return await change_role(ctx, args, "moderator", command == "mod_add", MODERATOR_TEXTS)
 
     async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
         if not self._allowed(ctx):

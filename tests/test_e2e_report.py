@@ -264,3 +264,28 @@ async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> No
     assert "could not be checked in time" in ana.last.text
     card2 = api.find(MOD_CHAT, second_card.message_id)
     assert "Vencido" in card2.text and not card2.buttons
+
+
+async def test_admin_grants_and_removes_the_moderator_role(api: FakeBotAPI, start_bot) -> None:
+    await start_bot(moderator_chat_id=MOD_CHAT, admin_ids=frozenset({990}))
+    admin, helper = api.user(990, language_code="en"), api.user(271, language_code="en")
+    shown = await helper.send("/pending")
+    assert shown[0].text == "Only moderators can do this."
+    shown = await helper.send("/mod_add 271")
+    assert shown[0].text == "Sorry, you are not allowed to do this."
+    shown = await admin.send("/mod_add 272")
+    assert shown[0].text == "That person has not started the bot yet."
+    shown = await admin.send("/mod_add ²")
+    assert shown[0].text.startswith("Usage: /mod_add")
+    shown = await admin.send("/mod_add 271")
+    assert "now a moderator" in shown[0].text
+    shown = await helper.send("/pending")  # in a private chat, with the granted role
+    assert shown[0].text == "No reports are waiting."
+    shown = await admin.send("/org_add 271")
+    assert "already a moderator" in shown[0].text  # one role per person: not silently replaced
+    shown = await admin.send("/mod_remove 271")
+    assert "no longer a moderator" in shown[0].text
+    shown = await admin.send("/mod_remove 271")
+    assert shown[0].text == "That person is not a moderator. Nothing was changed."
+    shown = await helper.send("/pending")
+    assert shown[0].text == "Only moderators can do this."
