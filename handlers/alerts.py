@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
-from handlers.start import menu_reply
+from handlers.start import cancel_conversation, menu_reply
 
 FLOW = "alerts"
 MAX_AREAS = 3
@@ -121,8 +121,7 @@ class AlertsFlow(Flow):
         assert ctx.conversation is not None
         data = ctx.conversation.data
         if action == "cancel":
-            await ctx.end()
-            return [Reply(ctx.t("core.cancelled"), remove_keyboard=True), menu_reply(ctx)]
+            return await cancel_conversation(ctx)
         if action == "place" and step == "where":
             replies, chosen = picked_place(ctx, args)
             if chosen is None:

@@ -13,7 +13,7 @@ from handlers.admin import RoleTexts, change_role
 from handlers.alerts import METRES, RADII, radius_label
 from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
-from handlers.start import menu_reply
+from handlers.start import cancel_conversation
 
 FLOW = "bcast"
 MAX_TEXT = 1000
@@ -128,8 +128,7 @@ class BroadcastFlow(Flow):
         assert ctx.conversation is not None
         data = ctx.conversation.data
         if action == "cancel":
-            await ctx.end()
-            return [Reply(ctx.t("core.cancelled"), remove_keyboard=True), menu_reply(ctx)]
+            return await cancel_conversation(ctx)
         if action == "back":
             if step == "preview":
                 return await self._go(ctx, "radius" if data.get("aud") == "area" else "audience")

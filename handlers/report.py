@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.reports import CHOICES, MAX_DETAILS, redact
 from handlers.core import Button, Context, Flow, Reply, callback, parse_id
 from handlers.places import ask_place, picked_place, place_input
-from handlers.start import menu_reply
+from handlers.start import cancel_conversation, menu_reply
 
 FLOW = "report"
 STEPS = ("activity", "where", "when", "agents", "vehicles", "markings", "details", "summary")
@@ -104,8 +104,7 @@ class ReportFlow(Flow):
         assert ctx.conversation is not None
         data = ctx.conversation.data
         if action == "cancel":
-            await ctx.end()
-            return [Reply(ctx.t("core.cancelled"), remove_keyboard=True), menu_reply(ctx)]
+            return await cancel_conversation(ctx)
         if action == "a" and len(args) == 2 and args[0] == step and args[1] in CHOICES.get(step, ()):
             data[step] = args[1]
             return await self._advance(ctx, step)

@@ -24,6 +24,12 @@ def menu_reply(ctx: Context, edit: str | None = None, intro: tuple[str, ...] = (
     return Reply("\n\n".join([*intro, ctx.t("core.menu_title")]), buttons=rows, edit=edit)
 
 
+async def cancel_conversation(ctx: Context) -> list[Reply]:
+    """A flow's Cancel button: end the conversation, say nothing was sent, show the menu."""
+    await ctx.end()
+    return [Reply(ctx.t("core.cancelled"), remove_keyboard=True), menu_reply(ctx)]
+
+
 def help_reply(ctx: Context) -> Reply:
     settings = ctx.services.settings
     return Reply(ctx.t("core.help", hotline_name=settings.hotline_name, hotline_phone=settings.hotline_phone))
