@@ -42,8 +42,8 @@ FACT_SHEET = ROOT.parent / "shared" / "kyr-facts.md"
 # Source keys of the fact sheet's "Sources" list (kept here so CI does not need the shared notes).
 FACT_SHEET_KEYS = frozenset(
     "S1 S2 S4 S5 S6 S7 S8 S9 S10 S11 S12 S13 S14 S15 S16 S17 S18 S19 S19b S20 S21 S22 S23 S24 S25 S26 "
-    "S27 S28 S29 S30 S31 S32 S33 S34 S35 S36 S36b S36c S37 S38 S39 S40 S41 S42 S43 S44 S45 S45b S46 S47 "
-    "S48 S49 S50 S51 S52 S53 S54 S55 S56 S57 S58 S59 S60 S61 S62".split()
+    "S27 S28 S29 S30 S31 S32 S33 S34 S35 S37 S38 S39 S40 S41 S42 S43 S44 S45 S45b S46 S47 "
+    "S48 S49 S50 S51 S52 S53 S54 S55 S57 S59 S60 S61 S62 S64 S65 S66 S67".split()
 )
 REQUIRED_TOPICS = {"home", "street", "car", "work", "detained", "recording", "law", "redcards", "hotlines"}
 # Entries built on facts the sheet marks with ⚠️: the caution must be visible in both languages.
