@@ -35,9 +35,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.alerts import select_exact  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.services.alerts import select_exact  # noqa: E402
 from storage.alerts import bounding_box  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"

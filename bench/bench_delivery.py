@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import App  # noqa: E402
+from bot.chat import Reply, Sender  # noqa: E402
 from bot.delivery import DeliveryWorker, Outbox  # noqa: E402
-from bot.telegram import TelegramFront  # noqa: E402
-from handlers.core import Reply, Sender  # noqa: E402
+from bot.fronts.telegram import TelegramFront  # noqa: E402
 from storage.outbox import OutboxRepository  # noqa: E402
 from tests.delivery_child import settings_for  # noqa: E402
 from tests.fakebot import FakeBotAPI  # noqa: E402

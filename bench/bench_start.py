@@ -290,7 +290,7 @@ class VecinosBot:
 
     async def start(self) -> None:
         from bot.app import App
-        from bot.telegram import TelegramFront
+        from bot.fronts.telegram import TelegramFront
 
         self.app = await App.create(vecinos_settings(self.tmp / "vecinos.db", self.base_url, **self.overrides))
         self.front = TelegramFront(self.app)

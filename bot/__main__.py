@@ -25,20 +25,20 @@ def setup_logging(level: str) -> None:
 async def _run(settings: Settings, console: bool) -> None:
     use_console = console or settings.telegram_bot_token is None
     if use_console:
-        from bot.console import console_settings
+        from bot.fronts.console import console_settings
 
         settings = console_settings(settings)
     app = await App.create(settings)
     try:
         if use_console:
-            from bot.console import ConsoleFront
+            from bot.fronts.console import ConsoleFront
 
             front = ConsoleFront(app)
             if not console:
                 print(front.t("console.no_token"))
             await front.run()
         else:
-            from bot.telegram import serve
+            from bot.fronts.telegram import serve
 
             await serve(app)
     finally:

@@ -6,23 +6,23 @@ import logging
 import time
 from collections.abc import Mapping
 
-from bot.alerts import AlertService
-from bot.broadcasts import BroadcastService
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Outbox
 from bot.faq import FaqStore
+from bot.fronts.base import Messenger
 from bot.geo import build_geo_service
-from bot.messenger import Messenger
-from bot.moderation import ModerationService
 from bot.privacy import Keyring
-from bot.reports import ReportService
 from bot.services import Services
-from bot.users import UserService
+from bot.services.alerts import AlertService
+from bot.services.broadcasts import BroadcastService
+from bot.services.moderation import ModerationService
+from bot.services.reports import ReportService
+from bot.services.users import UserService
 from handlers.account import AccountFlow
 from handlers.admin import AdminFlow
 from handlers.alerts import AlertsFlow
 from handlers.broadcast import BroadcastFlow
-from handlers.core import Flow
+from handlers.flow import Flow
 from handlers.moderation import ModerationFlow
 from handlers.report import ReportFlow
 from handlers.rights import RightsFlow

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.core import Button, Context, Flow, Reply, callback
+from bot.chat import Button, Reply, callback
+from handlers.flow import Context, Flow
 from handlers.start import language_buttons, menu_reply, privacy_reply
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.core import Context, Flow, Reply, parse_id
+from bot.chat import Reply, parse_id
+from handlers.flow import Context, Flow
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.core import Button, Context, Flow, Reply, callback, parse_id
+from bot.chat import Button, Reply, callback, parse_id
+from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import cancel_conversation, menu_reply
 

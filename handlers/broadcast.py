@@ -2,16 +2,17 @@
 
 Only admins and people an admin made organizers (/org_add) may broadcast, in a private chat. Every button and
 every step re-checks that: callback data is never trusted. What the organizer types is shown literally (escaped),
-never as HTML. Sending and progress live in :mod:`bot.broadcasts`.
+never as HTML. Sending and progress live in :mod:`bot.services.broadcasts`.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from bot.chat import Button, Reply, callback, parse_id
 from handlers.admin import RoleTexts, change_role
 from handlers.alerts import METRES, RADII, radius_label
-from handlers.core import Button, Context, Flow, Reply, callback, parse_id
+from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import cancel_conversation
 

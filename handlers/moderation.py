@@ -6,8 +6,9 @@ granted role and the admin list, and anyone else gets a "not allowed" answer wit
 
 from __future__ import annotations
 
+from bot.chat import Reply, parse_id
 from handlers.admin import RoleTexts, change_role
-from handlers.core import Context, Flow, Reply, parse_id
+from handlers.flow import Context, Flow
 
 MODERATOR_TEXTS = RoleTexts(usage="mod.grant_usage", granted="mod.granted", revoked="mod.revoked",
                             other_role="mod.role_kept", not_holder="mod.not_moderator")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.chat import Button, Reply, callback, parse_id
 from bot.geo import Place
-from handlers.core import Button, Context, Reply, callback, parse_id
+from handlers.flow import Context
 
 CONFIDENT = 0.8
 MAX_PLACE_TEXT = 200

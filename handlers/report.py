@@ -7,8 +7,9 @@ Every step is written to SQLite before the bot answers, accepts Back and /cancel
 
 from __future__ import annotations
 
+from bot.chat import Button, Reply, callback, parse_id
 from bot.reports import CHOICES, MAX_DETAILS, redact
-from handlers.core import Button, Context, Flow, Reply, callback, parse_id
+from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import cancel_conversation, menu_reply
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.chat import MAX_CALLBACK_BYTES, Button, Reply, callback
 from bot.faq import MIN_SCORE, Entry, FaqError, FaqStore, Match, render_answer, strip_accents
-from handlers.core import MAX_CALLBACK_BYTES, Button, Context, Flow, Reply, callback
+from handlers.flow import Context, Flow
 from handlers.start import menu_reply
 
 log = logging.getLogger(__name__)

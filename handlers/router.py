@@ -12,8 +12,9 @@ import logging
 import time
 import weakref
 
+from bot.chat import Event, Reply, parse_callback
 from bot.services import Services
-from handlers.core import Context, Event, Flow, Reply, parse_callback
+from handlers.flow import Context, Flow
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.core import Button, Context, Flow, Reply, callback
+from bot.chat import Button, Reply, callback
+from handlers.flow import Context, Flow
 from i18n import LANGUAGES
 
 MENU_ITEMS = ("report", "rights", "alerts", "help")

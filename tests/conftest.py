@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from bot.telegram import TelegramFront
+from bot.fronts.telegram import TelegramFront
 from tests.fakebot import FakeBotAPI
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 from bot.app import App
+from bot.chat import Reply, Sender
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Outbox
-from bot.telegram import TelegramFront
-from handlers.core import Reply, Sender
+from bot.fronts.telegram import TelegramFront
 from storage.outbox import OutboxRepository
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

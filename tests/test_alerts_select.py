@@ -7,9 +7,9 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.alerts import is_quiet
 from bot.app import App
-from handlers.core import Sender
+from bot.chat import Sender
+from bot.services.alerts import is_quiet
 
 lat_s = st.floats(41.64, 42.02)
 lon_s = st.floats(-87.94, -87.52)

@@ -6,7 +6,7 @@ import asyncio
 import io
 
 from bot.app import App
-from bot.console import ConsoleFront, ConsoleMessenger, console_settings
+from bot.fronts.console import ConsoleFront, ConsoleMessenger, console_settings
 
 
 async def test_console_resident_and_moderator(make_settings) -> None:

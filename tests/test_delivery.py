@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from bot.chat import Reply, Sender
 from bot.config import Settings
 from bot.delivery import ChatPacer, DeliveryWorker, Outbox, TokenBucket
-from bot.telegram import TelegramFront
-from handlers.core import Reply, Sender
+from bot.fronts.telegram import TelegramFront
 from storage.outbox import OutboxRepository
 from storage.users import UserRow
 from tests.fakebot import FakeBotAPI, Fault

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.chat import Sender
 from bot.geo import coarsen, distance_m
-from handlers.core import Sender
 from tests.fakebot import FakeBotAPI, FakeUser
 from tests.test_e2e_report import MOD_CHAT, cards, full_report
 

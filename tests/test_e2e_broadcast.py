@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.chat import Sender
 from bot.geo import coarsen
-from handlers.core import Sender
 from tests.fakebot import FakeBotAPI, FakeUser
 from tests.test_e2e_alerts import MILE, REPORT_PIN, north_of
 

@@ -9,9 +9,9 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from bot.app import App
+from bot.chat import Conversation, Event, Sender
 from bot.config import ConfigError, load_settings
 from bot.privacy import Keyring
-from handlers.core import Conversation, Event, Sender
 from storage.db import Database, migration_files
 
 

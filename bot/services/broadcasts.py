@@ -18,8 +18,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from bot.chat import Button, Reply, callback
 from bot.geo import CircleTest
-from handlers.core import Button, Reply, callback
 from i18n import LANGUAGES, escape
 from storage.alerts import bounding_box
 from storage.broadcasts import BroadcastRepository, Recipient, RefCounts

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.chat import Button, Reply, callback
 from bot.geo import distance_m
-from handlers.core import Button, Reply, callback
 from i18n import Translator
 from storage.reports import OPEN_STATUSES, ReportRepository, ReportRow
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery import Outbox
     from bot.privacy import Keyring
-    from bot.users import UserService
+    from bot.services.users import UserService
     from storage.db import Database
 
 log = logging.getLogger(__name__)

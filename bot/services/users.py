@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from bot.chat import Conversation, Sender
 from bot.privacy import Keyring
-from handlers.core import Conversation, Sender
 from i18n import normalize_language
 from storage.users import UserRepository, UserRow
 

@@ -1,21 +1,42 @@
-"""The neutral vocabulary between messenger fronts and flows (design principle 1).
+"""The neutral chat vocabulary shared by fronts, flows, services and delivery (design principle 1).
 
 A front turns whatever its messenger delivers into an :class:`Event` and renders the :class:`Reply` objects a
 flow returns. Flows never see Telegram (or Signal, or the terminal) and so can be tested and reused as they are.
+This module is the bottom of the import graph: it imports nothing from the project.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from bot.services import Services
-    from storage.users import UserRow
-
-EventKind = Literal["command", "text", "choice", "location", "unsupported"]
+EventKind = Literal["command", "text", "choice", "location", "media", "unsupported"]
 CALLBACK_VERSION = "v1"
+# The strictest messenger's limit (Telegram's callback_data): button data must fit it everywhere.
 MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one messenger can show. Flows keep to :data:`COMMON_LIMITS`; a front renders within its own."""
+
+    max_text: int  # characters of one message
+    buttons: bool  # inline buttons (else choices are numbered in the text)
+    location_pins: bool  # can send and receive map pins
+    edits: bool  # can replace an earlier message's text
+    max_button_label: int = 64
+
+
+LIMITS: dict[str, Limits] = {
+    # Telegram: 4,096 characters after entity parsing; 64-byte callback data (Bot API documentation).
+    "telegram": Limits(max_text=4096, buttons=True, location_pins=True, edits=True),
+    # Signal: no buttons and no pins through signal-cli; long texts are sent as an attachment above 2,000 chars,
+    # so stay under it; edits are allowed for 24 h (see docs/signal.md).
+    "signal": Limits(max_text=2000, buttons=False, location_pins=False, edits=True),
+    "console": Limits(max_text=100_000, buttons=False, location_pins=True, edits=True),
+}
+COMMON_LIMITS = Limits(max_text=min(v.max_text for v in LIMITS.values()), buttons=False, location_pins=False,
+                       edits=True)
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,9 @@ class Event:
     choice: str = ""
     location: tuple[float, float] | None = None
     message_id: str | None = None
+    media: str = ""  # kind "media": photo | video | voice | audio | document | sticker
+    media_ref: str = ""  # the messenger's reference to fetch it again (a Telegram file_id, a Signal attachment id)
+    reply_to: str | None = None  # id of the bot's message this one answers (Telegram reply, Signal quote)
 
 
 @dataclass(frozen=True)
@@ -121,50 +145,3 @@ class Conversation:
     flow: str
     step: str
     data: dict[str, Any]
-
-
-class Context:
-    """What a flow step may use: the event, the user, their language, their conversation and the services."""
-
-    def __init__(self, services: Services, event: Event, user: UserRow, lang: str,
-                 conversation: Conversation | None) -> None:
-        self.services = services
-        self.event = event
-        self.user = user
-        self.lang = lang
-        self.conversation = conversation
-
-    def t(self, key: str, /, **kwargs: object) -> str:
-        return self.services.translator.t(self.lang, key, **kwargs)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.user.role == "admin" or self.services.is_admin_id(self.event.sender.user_id)
-
-    async def set_step(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
-        """Persist the conversation step (committed before the bot answers, so a restart resumes here)."""
-        if data is None:
-            data = self.conversation.data if self.conversation and self.conversation.flow == flow else {}
-        self.conversation = Conversation(flow, step, data)
-        await self.services.users.save_conversation(self.user.key, self.conversation)
-
-    async def end(self) -> None:
-        self.conversation = None
-        await self.services.users.clear_conversation(self.user.key)
-
-
-class Flow:
-    """Base for a conversation flow. Subclasses name their commands and override the hooks they need."""
-
-    name: str = ""
-    commands: tuple[str, ...] = ()
-
-    async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
-        return []
-
-    async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
-        return []
-
-    async def on_input(self, ctx: Context) -> list[Reply]:
-        """Text, a location or unreadable content while this flow's conversation is open."""
-        return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.core import Reply
+from bot.chat import Reply
 
 
 class DeliveryFailed(Exception):

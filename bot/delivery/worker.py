@@ -1,4 +1,4 @@
-"""The durable outbox service and the one delivery worker (design principle 3).
+"""The one delivery worker (design principle 3).
 
 Why: alerts, corrections, moderator cards, reporter notices and broadcasts must survive crashes and must respect
 Telegram's limits (about 30 msg/s overall, 1 msg/s per chat, 20 msg/min per group). Flows therefore never send
@@ -18,157 +18,23 @@ import logging
 import math
 import random
 import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-import aiosqlite
-
-from bot.messenger import DeliveryFailed, Messenger
+from bot.chat import Reply
+from bot.delivery.outbox import _address_context, _payload_context, decode_reply
+from bot.delivery.pacing import ChatPacer, TokenBucket
+from bot.fronts.base import DeliveryFailed, Messenger
 from bot.privacy import Keyring
-from bot.users import UserService
-from handlers.core import Reply
+from bot.services.users import UserService
 from storage.db import Database
 from storage.outbox import OutboxRepository, OutboxRow
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
 
-# Higher is sent first: a moderator card or an alert must not wait behind a 5,000-recipient broadcast.
-PRIORITY = {"card": 30, "card_edit": 30, "notice": 20, "relay": 20, "alert": 20, "alert_update": 20,
-            "correction": 20, "reply": 20, "broadcast": 0}
-DEFAULT_PRIORITY = 10
 # Failures that no retry can fix but that say nothing about the recipient (e.g. malformed HTML).
 NOT_RETRYABLE = frozenset({"bad_request", "undecodable", "no_messenger"})
-
-
-# -- encryption of what the outbox stores -------------------------------------------------------------
-def _payload_context(row_owner: str) -> bytes:
-    return b"outbox-payload:" + row_owner.encode()
-
-
-def _address_context(messenger: str) -> bytes:
-    return b"outbox-address:" + messenger.encode()
-
-
-def encode_reply(reply: Reply) -> dict[str, Any]:
-    """``Reply.to_dict`` plus ``edit`` (which ``to_dict`` leaves out, but a moderator-card edit needs)."""
-    return {**reply.to_dict(), "edit": reply.edit}
-
-
-def decode_reply(data: dict[str, Any]) -> Reply:
-    reply = Reply.from_dict(data)
-    reply.edit = data.get("edit")
-    return reply
-
-
-class Outbox:
-    """Queues notifications. Call it inside ``async with db.transaction() as conn`` with that ``conn``."""
-
-    def __init__(self, repo: OutboxRepository, keyring: Keyring, *, clock: Callable[[], float] = time.time) -> None:
-        self.repo = repo
-        self.keyring = keyring
-        self.clock = clock
-        self._listeners: list[Callable[[], None]] = []
-
-    def listen(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` (e.g. ``DeliveryWorker.wake``) whenever a row is queued."""
-        self._listeners.append(callback)
-
-    def wake(self) -> None:
-        """Tell the worker there is work. Safe before the caller's commit: the worker's claim takes the write
-        lock, so it runs after the commit (and finds nothing if the transaction rolled back)."""
-        for callback in self._listeners:
-            callback()
-
-    async def to_user(self, conn: aiosqlite.Connection, user_key: str, reply: Reply, *, kind: str,
-                      ref: str | None = None, not_before: float | None = None) -> int:
-        """Queue ``reply`` for a user (their private chat); returns the row id."""
-        payload = self.keyring.encrypt_json(encode_reply(reply), _payload_context(user_key))
-        row_id = await self.repo.add(conn, kind=kind, payload=payload, now=self.clock(), not_before=not_before,
-                                     user_key=user_key, ref=ref, priority=PRIORITY.get(kind, DEFAULT_PRIORITY))
-        self.wake()
-        return row_id
-
-    async def to_chat(self, conn: aiosqlite.Connection, messenger: str, chat_id: str, reply: Reply, *, kind: str,
-                      ref: str | None = None, group: bool = True, not_before: float | None = None) -> int:
-        """Queue ``reply`` for a chat that is not a user (e.g. the moderators' group); returns the row id."""
-        address = self.keyring.encrypt(chat_id.encode(), _address_context(messenger))
-        payload = self.keyring.encrypt_json(encode_reply(reply), _payload_context(messenger))
-        row_id = await self.repo.add(conn, kind=kind, payload=payload, now=self.clock(), not_before=not_before,
-                                     messenger=messenger, address=address, ref=ref,
-                                     chat_kind="group" if group else "private",
-                                     priority=PRIORITY.get(kind, DEFAULT_PRIORITY))
-        self.wake()
-        return row_id
-
-
-# -- pacing -------------------------------------------------------------------------------------------
-class TokenBucket:
-    """The global rate limit. Starts with one token and holds at most ``burst_seconds`` worth of tokens, so that
-    scheduling jitter is absorbed at high rates while no one-second window exceeds the rate by more than that."""
-
-    def __init__(self, rate: float, *, burst_seconds: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, rate * burst_seconds)
-        self.tokens = 1.0
-        self.clock = clock
-        self.updated = clock()
-
-    async def acquire(self) -> None:
-        while True:
-            now = self.clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1.0:
-                self.tokens -= 1.0
-                return
-            await asyncio.sleep((1.0 - self.tokens) / self.rate)
-
-
-class ChatPacer:
-    """Per-chat limits: one message per ``interval`` to any chat, and ``group_per_minute`` to a group.
-
-    Keys are user keys or ``messenger:chat`` and live only in memory; entries older than a minute are dropped.
-    """
-
-    def __init__(self, interval: float = 1.0, group_per_minute: int = 20,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = interval
-        self.group_per_minute = group_per_minute
-        self.clock = clock
-        self._next: dict[str, float] = {}
-        self._group_sends: dict[str, deque[float]] = {}
-
-    def ready_at(self, chat: str, group: bool) -> float:
-        """The earliest monotonic time a message to ``chat`` may start."""
-        ready = self._next.get(chat, 0.0)
-        sends = self._group_sends.get(chat)
-        if group and sends is not None:
-            horizon = self.clock() - 60.0
-            while sends and sends[0] <= horizon:
-                sends.popleft()
-            if len(sends) >= self.group_per_minute:
-                ready = max(ready, sends[0] + 60.0)
-        return ready
-
-    def record(self, chat: str, group: bool) -> None:
-        now = self.clock()
-        self._next[chat] = max(self._next.get(chat, 0.0), now + self.interval)
-        if group:
-            self._group_sends.setdefault(chat, deque()).append(now)
-        if len(self._next) > 4096:
-            self._forget(now)
-
-    def hold(self, chat: str, seconds: float) -> None:
-        """The messenger asked us to leave this chat alone for ``seconds`` (429 ``retry_after``)."""
-        self._next[chat] = max(self._next.get(chat, 0.0), self.clock() + seconds)
-
-    def _forget(self, now: float) -> None:
-        self._next = {k: t for k, t in self._next.items() if t > now}
-        self._group_sends = {k: d for k, d in self._group_sends.items() if d and d[-1] > now - 60.0}
 
 
 @dataclass(frozen=True)

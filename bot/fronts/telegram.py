@@ -31,8 +31,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
 
 from bot.app import App
-from bot.messenger import DeliveryFailed
-from handlers.core import Event, Reply, Sender
+from bot.chat import Event, Reply, Sender
+from bot.fronts.base import DeliveryFailed
 from i18n import normalize_language
 
 log = logging.getLogger(__name__)

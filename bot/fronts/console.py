@@ -15,8 +15,8 @@ import sys
 from typing import TextIO
 
 from bot.app import App
+from bot.chat import Button, Event, Reply, Sender
 from bot.config import Settings
-from handlers.core import Button, Event, Reply, Sender
 
 _TAG = re.compile(r"<[^>]+>")
 

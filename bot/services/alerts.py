@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.chat import Button, Reply, callback
 from bot.geo import CircleTest, distance_m
-from handlers.core import Button, Reply, callback
 from i18n import Safe
 from storage.alerts import AlertRepository, AlertRow, Candidate
 

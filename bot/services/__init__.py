@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.privacy import Keyring
-from bot.users import UserService
+from bot.services.users import UserService
 from i18n import Translator
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.alerts import AlertService
-    from bot.broadcasts import BroadcastService
     from bot.delivery import Outbox
     from bot.faq import FaqStore
     from bot.geo import GeoService
-    from bot.moderation import ModerationService
-    from bot.reports import ReportService
+    from bot.services.alerts import AlertService
+    from bot.services.broadcasts import BroadcastService
+    from bot.services.moderation import ModerationService
+    from bot.services.reports import ReportService
 
 
 @dataclass
