@@ -1,0 +1,1127 @@
+"""Story reader: turn a free-text sighting story into the fields of a report, so the bot only asks what is missing.
+
+Why rule-based and offline: stories arrive in Spanish, English and a mix of both, written fast on a phone, and must
+be read without sending anyone's words to a remote service. The vocabulary is small (six fields with a handful of
+values each), so explicit rules are easier to audit and to correct than a model — and an auditor can see exactly
+why a field was filled.
+
+The guiding rule is **never invent**: a field is filled only when the story says it; anything vague stays ``None``
+so the report flow asks for it. A question ("¿qué hago si la migra toca mi puerta?") or a rumour is never read as a
+sighting, and nothing is read out of it.
+
+Rules for ambiguous words (also in the report of the helper that wrote this module):
+
+* markings — "la migra", "inmigración", "immigration", "federales", "feds" name *who people think it is*, not what
+  was written on a vest or a car, and residents use them for ICE, CBP and others alike: they make the text a
+  sighting but leave markings ``None`` (the flow asks). "ICE", "ERO", "HSI" → ``ice``; "Border Patrol", "patrulla
+  fronteriza", "CBP", "BORTAC", green uniforms → ``cbp``; "policía", "cops", "CPD", "patrulla(s)", "sheriff" →
+  ``police``; "sin placas", "unmarked", "sin uniforme", "de civil", "plain clothes" → ``unmarked``; "no sé qué
+  agencia", "couldn't tell" → ``unknown``. An agency named beats "unmarked" (unmarked cars with vests that say ICE
+  are ICE); ICE/CBP beat police (federal operations often have police nearby); a negated agency ("no eran de ICE")
+  does not count.
+* agents / vehicles — digits, number words (es/en, 1–20, "una docena", "un par", "a couple"), "a/an/un/una" before
+  the noun, ranges ("4 o 5" → the larger), "más de 10" → just above. Separate mentions add up ("2 suvs and a van"
+  → 3). Vague quantities ("un montón", "muchos", "varios", "a bunch", plural nouns without a number) stay ``None``:
+  the person saw them but did not count, and a range picked by us would be invented. "No sé cuántos" / "couldn't
+  count" → ``unknown``. "No vi carros" / "a pie" / "on foot" → vehicles ``0``. People who were taken ("se llevaron
+  a dos señores") are not agents.
+* when — "ahorita", "rn", "right now", "todavía están" → ``now``; "hace N minutos" (N ≤ 15), "hace un momento",
+  "acabo de ver", "just now" → ``15m``; "hace media hora", "hace una hora", "hace un rato", N ≤ 60 min → ``1h``;
+  "esta mañana", "en la mañana", "hoy", "hace 3 horas", a clock time → ``today``. "Ayer" / "anoche" fit no bucket and
+  stay ``None``. A number of minutes/hours wins over a word; otherwise the first cue in the text wins.
+* activity — only from explicit cues: knocking / a house → ``home``; traffic stop / pulled over / on the street →
+  ``street``; a business, factory, car wash, Home Depot → ``workplace``; retén / checkpoint → ``checkpoint``;
+  vehicles seen with no people and no action, or "parked" / "dando vueltas" → ``vehicles``; school, church,
+  hospital, court, park → ``other``. Agents standing at a corner with no action stay ``None``.
+* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it.
+
+``details`` is the whole story, redacted by :func:`bot.reports.redact` and :func:`redact_more`: fragments left after
+cutting out the fields lose their meaning for moderators, and details never go into an alert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.reports import MAX_DETAILS, redact
+
+FIELDS = ("activity", "place", "when", "agents", "vehicles", "markings")
+
+# --------------------------------------------------------------------------- text folding
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents *keeping every character's position*, so spans found in the folded text are
+    spans of the original (a place span is returned as the user wrote it)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        if ch in "’‘`´":
+            base = "'"
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+_TOKEN = re.compile(r"\d+(?:st|nd|rd|th|va|vo|ava|avo|a|o)?(?![a-z])|\d+|[a-z]+(?:'[a-z]+)?|[^\sa-z0-9]")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    w: str  # folded
+    start: int
+    end: int
+    orig: str
+
+
+def _tokens(text: str, folded: str) -> list[_Tok]:
+    return [_Tok(m.group(), m.start(), m.end(), text[m.start():m.end()]) for m in _TOKEN.finditer(folded)]
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUM_WORDS = {
+    "un": 1, "uno": 1, "una": 1, "a": 1, "an": 1, "one": 1,
+    "dos": 2, "two": 2, "tres": 3, "three": 3, "cuatro": 4, "four": 4, "cinco": 5, "five": 5,
+    "seis": 6, "six": 6, "siete": 7, "seven": 7, "ocho": 8, "eight": 8, "nueve": 9, "nine": 9,
+    "diez": 10, "ten": 10, "once": 11, "eleven": 11, "doce": 12, "twelve": 12, "trece": 13, "thirteen": 13,
+    "catorce": 14, "fourteen": 14, "quince": 15, "fifteen": 15, "dieciseis": 16, "sixteen": 16,
+    "diecisiete": 17, "seventeen": 17, "dieciocho": 18, "eighteen": 18, "diecinueve": 19, "nineteen": 19,
+    "veinte": 20, "twenty": 20, "treinta": 30, "thirty": 30, "cuarenta": 40, "forty": 40,
+    "cincuenta": 50, "fifty": 50, "docena": 12, "dozen": 12, "par": 2, "couple": 2, "pair": 2,
+}
+_ARTICLE_ONE = {"un", "una", "a", "an"}  # count only when the noun follows at once
+_RANGE_JOIN = {"o", "or", "a", "to", "-", "y", "u"}
+
+
+def _num(tok: str) -> int | None:
+    if tok.isdigit():
+        return int(tok)
+    return _NUM_WORDS.get(tok)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_VEHICLE_NOUNS = re.compile(
+    r"^(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|coches?|autos?|vehiculos?|vehicles?|cars?|trucks?|"
+    r"pickups?|suburbans?|tahoes?|durangos?|explorers?|unidades|unidad|patrullas?|squad|cruisers?|minivans?|"
+    r"buses|bus|autobuses|camiones|camion|jeeps?|sedans?)$"
+)
+_STRONG_AGENT = re.compile(
+    r"^(?:agentes?|agents?|oficiales|oficial|officers?|federales|federal|feds?|migras|marshals?|policias?|"
+    r"police|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers)$"
+)
+_WEAK_PERSON = re.compile(r"^(?:hombres|hombre|men|man|guys?|tipos?|senores|senor|dudes?|vatos?|personas|people)$")
+_TIME_NOUNS = re.compile(r"^(?:minutos?|mins?|minutes?|horas?|hours?|hrs?|hr|h|dias?|days?|segundos?|seconds?|"
+                         r"am|pm|cuadras?|blocks?|millas?|miles?|veces|times|anos|years?|meses|months?)$")
+_FILLER = re.compile(
+    r"^(?:de|del|la|el|ice|cbp|dhs|border|patrol|federal|federales|black|white|gray|grey|silver|dark|blue|red|"
+    r"green|tinted|big|large|small|unmarked|marked|armed|masked|more|mas|other|otros|otras|negras|negros|blancas|"
+    r"blancos|grises|grandes|armados|encapuchados|enmascarados|police|policia|migra|immigration|plain|clothes|"
+    r"undercover|official|government|sin|placas|no|plates|en|in|with|con|chalecos|vests|uniforme|uniformes|"
+    r"uniform|uniforms|tactical|tacticos|civil|of|those|these|esos|esas|estas|estos)$"
+)
+_DETAIN = re.compile(
+    r"^(?:llevaron|llevan|llevando|detuvieron|detienen|deteniendo|arrestaron|arrestando|agarraron|agarrando|"
+    r"levantaron|subieron|esposaron|took|taking|arrested|arresting|detained|detaining|grabbed|grabbing|"
+    r"cuffed|handcuffed|chased|chasing|persiguiendo|persiguieron|pararon|detained|picked|stopped|pulled|"
+    r"interrogando|questioning|bothering|molestando|atraparon|siguiendo|following|followed|siguieron|"
+    r"rodearon|surrounded|esposando|buscando|looking|searching)$"
+)
+_VAGUE = re.compile(r"^(?:varios|varias|several|muchos|muchas|many|lots|bunch|monton|bola|chingo|madral|tons|"
+                    r"some|unos|unas|algunos|algunas|few|pocos|pocas|bastantes|plenty)$")
+
+# is_sighting ------------------------------------------------------------------------------------------------
+_ENFORCEMENT = re.compile(
+    r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
+    r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
+    r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
+    r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
+    r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se llevaron|llevandose|agarraron|"
+    r"levantaron|detained|detaining|arrested|arresting|grabbed|grabbing|policias?|police|cops?|cpd|sheriffs?|"
+    r"patrullas?|took (?:a|two|some|him|her|"
+    r"them|my|our|people|someone|somebody)|marshals?|uniformados|encapuchados|masked|enmascarados)\b"
+)
+_OBSERVE = re.compile(
+    r"\b(?:vi|vimos|veo|vemos|viendo|acabo de ver|acabamos de ver|hay|habia|estan|estaban|esta|estaba|andan|"
+    r"anda|andaban|llegaron|llego|entraron|rodearon|tocando|tocaron|theres|there's|there are|there is|there was|"
+    r"there were|saw|seen|see|seeing|spotted|spotting|are at|is at|were at|parked|parados?|paradas?|"
+    r"estacionad[oa]s?|outside|afuera|happening|pasando|pararon|paro|stopped|pulled|se llevaron|detuvieron|"
+    r"arrestaron|arrested|detained|took|grabbed|chasing|persiguiendo|pidiendo|asking|checking|revisando|knocking|"
+    r"came|vinieron|showed up|just|right now|rn|ahorita|ahora|now|siguen|still|rondando|dando vueltas|"
+    r"patrullando|circulando|driving|drove|passing|pasaron|bajaron|got out|came out|salieron|waiting|esperando)\b"
+)
+_QUESTION_START = re.compile(
+    r"^\W*(?:(?:que|como|donde|cuando|cual|cuales|a donde|adonde|a quien|con quien)\s+(?:hago|hacemos|hacer|puedo|"
+    r"podemos|debo|debemos|se|le|me|les|lo|nos|hay que|es|son|reporto|reportar|llamo|llamar|funciona|paso|pasa|"
+    r"sabe|saben|tengo|tiene|tienen|van|uso|consigo|protejo|ayudo|significa|quiere|necesito|sirve|hacen|"
+    r"dicen|pueden|puede|recomiendan)|por que|puedo|puede|pueden|podemos|"
+    r"debo|debe|debemos|tengo que|tienen que|es cierto|sera|será|alguien sabe|saben si|sabe si|what|how|where|"
+    r"when|why|which|who|can|could|should|do|does|did|is it|is there|are there|are they|is ice|are ice|will|"
+    r"would|anyone|anybody|any1|does anyone|is this|me pueden|me puede|necesito saber|quisiera saber|"
+    r"quiero saber|i want to know|necesito ayuda|help)\b"
+)
+_CONDITIONAL = re.compile(
+    r"\b(?:si|if|cuando|whenever|en caso de que|en caso de|in case|what if|que pasa si|qué pasa si|y si)\s+"
+    r"(?:(?:la|los|el|an?|the|un|unos)\s+)?(?:migra|ice|agentes?|agents?|police|policia|border|cbp|immigration|"
+    r"inmigracion|feds?|federales|they|ellos|llega|llegan|viene|vienen|come|comes|tocan|toca|knock|knocks|"
+    r"me para|me paran|me detienen|me detiene|stop me|stops me|pulls me|i get|i'm|me|nos|te|le|les|i see|veo|"
+    r"ves|see|mi|my|alguien|someone)\b"
+)
+_RIGHTS = re.compile(
+    r"\b(?:derechos|rights|abogado|abogada|lawyer|attorney|firmar|sign anything|orden judicial|warrant|"
+    r"tengo que abrir|do i have to|have to open|remain silent|guardar silencio|consulado|consulate|"
+    r"know your rights|conozca sus derechos|hotline|linea de ayuda|numero de ayuda|como reporto|how do i report|"
+    r"como uso|how do i use)\b"
+)
+_HEARSAY = re.compile(
+    r"\b(?:dicen que|dijeron que|me dijeron|me contaron|escuche que|oi que|supuestamente|rumor|rumores|"
+    r"anda circulando|esta circulando|i heard|heard that|someone said|people are saying|they say|apparently|"
+    r"supposedly|my (?:friend|cousin|aunt|mom|sister|brother) said|mi (?:amiga?|prima?|tia|mama|hermana?) "
+    r"(?:dijo|dice)|en facebook|on facebook|en tiktok|on tiktok|posted|en las noticias|en el noticiero|on the news|"
+    r"in the news|en un video|in a video|en instagram|on instagram|en twitter|on twitter|en el grupo|in the group|"
+    r"whatsapp|la alerta|the alert|your alert|su alerta|el aviso|the post|"
+    r"gracias(?: a todos| a todas| vecinos| a todos los que)? (?:por|x)|thanks?(?: y'?all| everyone| guys)? for|"
+    r"thank you(?: all| everyone)? for)\b"
+)
+_FIRST_HAND = re.compile(
+    r"\b(?:vi|vimos|veo|vemos|acabo de ver|acabamos de ver|estoy viendo|estamos viendo|i saw|i see|we saw|we see|"
+    r"i just saw|just saw|seeing|i'm looking at|frente a mi|in front of me|outside my|afuera de mi|mi casa|"
+    r"my house|aqui en|here at|right here|my door|mi puerta|our door|nuestra puerta|my building|mi edificio|"
+    r"my street|mi calle|my block|mi cuadra|my work|mi trabajo|my job)\b"
+)
+_FUTURE = re.compile(r"\b(?:va a haber|van a (?:venir|estar|hacer|llegar|haber)|will be|are going to|gonna be|"
+                     r"is going to|tomorrow|pasado manana|la proxima semana|next week|planean|planning|"
+                     r"manana (?:va|van|hay|habra|vienen|llegan))\b|^\W*manana\b")
+_MEDIA = re.compile(r"\b(?:vi|vimos|saw|i saw|we saw|seen)\s+(?:en|on|in)\s+(?:las noticias|el noticiero|the news|"
+                    r"facebook|fb|tiktok|instagram|twitter|x|un video|a video|el grupo|the group|whatsapp|reddit)\b")
+_NEGATED = re.compile(
+    r"\b(?:no hay (?:nada|migra|ice|agentes|nadie)|ya no hay|no (?:vi|vimos) (?:nada|a nadie|migra|ice|agentes)|"
+    r"no es (?:cierto|verdad)|"
+    r"there(?:'s| is| are)? no (?:ice|agents|one)|there's nothing|no ice|not ice|wasn't ice|weren't ice|"
+    r"falsa alarma|false alarm|es falso|fake|todo (?:esta )?tranquilo|all clear|nothing there|nada que reportar|"
+    r"never mind|nevermind|olvidalo|ignore)\b"
+)
+_SENT_SPLIT = re.compile(r"(?<=[.!?\n])|(?=[¿¡])")
+
+# when --------------------------------------------------------------------------------------------------------
+_MIN_AGO = re.compile(
+    r"\bhace\s+(?:como\s+|unos\s+|unos\s+|aprox\.?\s+|ya\s+|mas\s+de\s+|menos\s+de\s+)?(\S+)\s*(?:min|mins|minutos?)\b"
+    r"|\b(?:like\s+|about\s+|around\s+|maybe\s+)?(\S+)\s*(?:min|mins|minutes?)\s+ago\b"
+)
+_HOUR_AGO = re.compile(
+    r"\bhace\s+(?:como\s+|unas?\s+|ya\s+|mas\s+de\s+)?(\S+)\s*(?:horas?|horitas?|hrs?|h)(\s+y\s+media)?\b"
+    r"|\b(?:like\s+|about\s+|around\s+)?(\S+)\s+(?:hours?|hrs?)(\s+and\s+a\s+half)?\s+ago\b"
+)
+_WHEN_CUES: list[tuple[str, str, int]] = [
+    # (pattern, bucket, strength) — strength 3 is reserved for explicit minutes/hours
+    (r"\b(?:ahorita|orita|horita|ahoritita|ahoritica|atm|at the moment|ahora mismo|en este momento|"
+     r"en estos momentos|right now|rn|as we speak|currently|"
+     r"happening now|todavia (?:estan|siguen|andan|hay)|siguen (?:ahi|alli|aqui|ahorita)|ahi siguen|aun estan|"
+     r"still (?:there|here|at|on|outside)|are still|is still|en vivo|desde hace (?:rato|un rato|\w+ \w+)|"
+     r"has been \w+(?: \w+){0,8} for|have been \w+(?: \w+){0,8} for|llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
+    (r"\b(?:ahora|now)\b", "now", 1),
+    (r"\b(?:hace un momento|hace un momentito|hace ratito|hace un ratito|hace poquito|hace unos minutos|"
+     r"hace pocos minutos|a few min(?:ute)?s? ago|few min(?:ute)?s? ago|minutes ago|just now|"
+     r"just (?:\w+ed|went|came|saw|took|got|left|ran|drove|walked|pulled|showed)|acabo de|acabamos de|"
+     r"acaban de|acaba de|just saw|just happened|just (?:left|drove|passed|pulled|took|grabbed|arrested)|"
+     r"recien|a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
+    (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
+     r"hace (?:como |casi )?una hora|an hour ago|(?:like |about )?1 hour ago|in the last hour|"
+     r"la ultima hora|hace 1 hora)\b", "1h", 2),
+    (r"\bfor (?:an?|\d+|\w+) (?:hours?|hrs?|minutes?|mins?)\b", "now", 2),
+    (r"\b(?:esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
+     r"esta tarde|en la tarde|esta madrugada|en la madrugada|this am|earlier|mas temprano|temprano|hoy|today|"
+     r"tonight|esta noche|"
+     r"(?:a las|alas|at|around|como a las|como alas)\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|de la manana|"
+     r"de la tarde)?)\b", "today", 2),
+]
+_WHEN_RES = [(re.compile(p), b, s) for p, b, s in _WHEN_CUES]
+_NOT_TODAY = re.compile(r"\b(?:ayer|anoche|antier|yesterday|last night|last week|la semana pasada)\b")
+
+# activity ----------------------------------------------------------------------------------------------------
+_ACTIVITY_CUES: list[tuple[str, str]] = [
+    ("checkpoint", r"\b(?:reten|retenes|checkpoints?|check point|punto de control|puesto de control|"
+                   r"revisando (?:a )?(?:todos )?(?:los )?(?:carros|coches|autos|licencias|papeles)|"
+                   r"checking (?:everyone|every|all|cars|ids|licenses|papers)|parando (?:a )?todos|"
+                   r"stopping (?:all|every|everyone|cars)|"
+                   r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)|"
+                   r"blocked off|roadblock|bloqueo|bloquearon la calle|cerraron la calle)\b"),
+    ("home", r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
+             r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|door to door|"
+             r"puerta por puerta|casa por casa|(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
+             r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
+             r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
+             r"apartamento|depa)|(?:el|un) edificio|apartments?|their home|a home|residencia|porch|"
+             r"entraron a (?:la|una|su) casa|went into (?:a|the|their) (?:house|home)|casa|house|hogar)\b"),
+    ("street", r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
+               r"(?:pararon|paro|parar|detuvieron)|(?:pulled|stopped) (?:me|us)(?: over)?|"
+               r"pulled (?:over|someone over|a \w+ over|him over|"
+               r"her over|them over)|pararon (?:a|un|una)|paro a|pulled up on|stopped a|stopped (?:him|her|them))\b"),
+    ("workplace", r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near) (?:mi |el |su |my |the |his |her )?"
+                  r"(?:trabajo|work)|workplace|work ?site|job ?site|fabrica|factory|warehouse|bodega|restaurante?|"
+                  r"restaurants|car ?wash|carwash|lavado de carros|obra|construction(?: site)?|taller|empresa|"
+                  r"planta|plant|home depot|lowes|lowe's|chamba|my job|oficina|negocio|business|tienda|store|"
+                  r"panaderia|bakery|taqueria|supermercado|supermarket|mercado|market|swap ?meet|pulga|"
+                  r"carniceria|butcher|farm|rancho|landscaping|jornaleros|day laborers|workers|trabajadores)\b"),
+    ("other", r"\b(?:escuela|school|iglesia|church|hospital|clinica|clinic|corte|court|courthouse|"
+              r"(?:el|un|al|del|the|a) (?:parque|park)\b|"
+              r"biblioteca|library|estacion del tren|train station|consulado|consulate)\b"),
+    ("vehicles", r"\b(?:parked|estacionad[oa]s?|dando vueltas|circulando|driving around|patrolling|patrullando|"
+                 r"drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
+                 r"solo (?:vi )?(?:las |los |unas |unos )?(?:camionetas|carros|trocas|vans)|"
+                 r"only (?:saw )?(?:the )?(?:trucks|vans|cars|suvs))\b"),
+    ("street", r"\b(?:en la calle|on the street|in the street|la calle|street|banqueta|sidewalk|acera|"
+               r"parada del (?:bus|camion)|bus stop|parada de autobus|persiguiendo|chasing|"
+               r"ran after|corrieron tras|walking|caminando|corriendo|running|a pie|on foot)\b"),
+]
+_ACTIVITY_RES = [(a, re.compile(p)) for a, p in _ACTIVITY_CUES]
+
+# markings ----------------------------------------------------------------------------------------------------
+_MARKING_CUES: list[tuple[str, str]] = [
+    ("ice", r"\b(?:ice(?!\s*cream)|i\.c\.e\.?|ero|hsi|inmigracion y aduanas)\b"),
+    ("cbp", r"\b(?:cbp|border patrol|patrulla fronteriza|la border|bortac|customs and border|"
+            r"proteccion fronteriza|uniformes? verdes?|green uniforms?)\b"),
+    ("police", r"\b(?:policias?|police|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|la chota|"
+               r"la jura|state troopers?|troopers?)\b"),
+    ("unmarked", r"\b(?:sin placas?|no (?:license )?plates?|without (?:license )?plates|unmarked|sin marcas?|"
+                 r"sin logos?|sin identificacion|sin uniformes?|no uniforms?|without uniforms?|plain ?clothes|"
+                 r"plainclothes|ropa de civil|ropa normal|de civil|vestidos de civil|civilian clothes|no markings|"
+                 r"sin rotulos?|sin insignias?|no insignias?|no badges?|sin placa de identificacion|"
+                 r"carros? particulares|personal cars?|regular cars?|no logos?)\b"),
+    ("unknown", r"\b(?:no se (?:de )?(?:que|cual) (?:agencia|eran|corporacion)|no se si eran|no se quienes eran|"
+                r"couldn'?t tell|can'?t tell|not sure (?:who|which|if they were|what agency)|"
+                r"don'?t know (?:who|which agency|what agency)|no supe (?:quienes|de que)|"
+                r"no pude ver (?:si|de que))\b"),
+]
+_MARKING_RES = [(m, re.compile(p)) for m, p in _MARKING_CUES]
+_MARK_NEG = re.compile(r"\b(?:no|not|n't|ni|nada de|tampoco|weren't|wasn't)\s+(?:\w+\s+){0,2}$")
+
+# counts ----------------------------------------------------------------------------------------------------------
+_COUNT_UNKNOWN = re.compile(
+    r"\b(?:no se cuantos|no supe cuantos|no pude contar|no los conte|ni idea cuantos|sin contar|"
+    r"(?:don'?t|do not|didn'?t) know how many|idk how many|couldn'?t count|didn'?t count|not sure how many|"
+    r"no idea how many)\b(?:\s+(\w+))?(?:\s+(\w+))?"
+)
+_NO_VEHICLES = re.compile(
+    r"\b(?:no (?:vi|habia|hay|tenian|traian|veo) (?:ningun |ninguna |ni un |ni una )?(?:carros?|camionetas?|"
+    r"vehiculos?|trocas?|patrullas?)|no (?:cars|vehicles|trucks|vans)|without (?:cars|vehicles)|"
+    r"sin (?:carros|vehiculos|camionetas)|ningun (?:carro|vehiculo)|ninguna camioneta|on foot|a pie|"
+    r"caminando nada mas|walking only)\b"
+)
+_MORE_THAN = {"mas", "more", "over", "arriba", "+"}
+
+# place -------------------------------------------------------------------------------------------------------------
+_PREPS = {"en", "on", "at", "in", "por", "sobre", "near", "off", "along", "cerca", "frente", "enfrente", "afuera",
+          "outside", "by", "around", "entre", "between", "esquina", "corner", "del", "al", "de", "to", "hacia",
+          "toward", "towards", "across", "junto", "next", "behind", "atras", "detras", "alrededor", "down", "up"}
+_ARTICLES = {"la", "el", "the", "calle", "avenida", "av", "ave", "los", "las"}
+_DIRS = {"n", "s", "e", "w", "north", "south", "east", "west", "norte", "sur", "oeste", "este", "o"}
+_TYPES = {"st", "street", "ave", "avenue", "av", "rd", "road", "blvd", "boulevard", "dr", "drive", "pkwy",
+          "parkway", "pl", "place", "ct", "calle", "avenida", "hwy", "highway"}
+_SEPS = {"y", "and", "&", "n", "x", "con", "/", "e", "@", "+", "at", "near", "by"}
+_STOP = {
+    # function words
+    "a", "al", "an", "and", "are", "as", "at", "be", "by", "como", "con", "de", "del", "el", "ella", "ellos", "en",
+    "es", "esta", "estan", "este", "esto", "for", "from", "ha", "hay", "he", "i", "im", "in", "is", "it", "la", "las",
+    "le", "les", "lo", "los", "me", "mi", "mis", "my", "no", "nos", "o", "of", "on", "or", "para", "pero", "por",
+    "que", "se", "si", "sin", "so", "su", "sus", "the", "their", "them", "there", "theres", "they", "this", "to",
+    "tu", "un", "una", "uno", "unos", "us", "was", "we", "were", "with", "y", "ya", "yo", "you", "your", "just",
+    "hace", "ago", "now", "rn", "ahorita", "ahora", "today", "hoy", "right", "like", "about", "around", "near",
+    "cerca", "frente", "afuera", "outside", "esquina", "corner", "block", "cuadra", "pm", "am", "minutos",
+    "minutes", "mins", "min", "horas", "hours", "still", "todavia", "cuidado", "careful", "help", "ayuda", "please",
+    "porfa", "favor", "abusados", "aguas", "ojo", "alert", "alerta", "urgent", "urgente", "guys", "y'all",
+    "everyone", "todos", "gente", "people", "vi", "saw", "seen", "see", "vimos", "parked", "estacionados",
+    "estacionadas", "pasando", "going", "went", "hacia", "toward", "towards", "manana", "morning", "tarde",
+    "noche", "night", "afternoon", "then", "luego", "despues", "after", "before", "antes", "also", "tambien",
+    "ahi", "alli", "here", "aqui", "aca", "lol", "omg", "wey", "guey", "bro", "fam", "pls", "plz",
+    "desde", "hasta", "since", "until", "half", "media", "ayer", "yesterday", "tonight", "anoche", "last",
+    "few", "some", "maybe", "quizas", "tal", "vez", "probably", "least", "menos",
+}
+_DOMAIN = re.compile(
+    r"^(?:ice|cbp|dhs|hsi|ero|migra|border|patrol|agentes?|agents?|oficiales|officers?|feds?|federales|"
+    r"chalecos?|vests?|placas?|plates?|camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|autos?|vehiculos?|"
+    r"vehicles?|policias?|police|cops?|patrullas?|unmarked|uniformes?|uniforms?|armed|armados|masked|"
+    r"encapuchados|tocando|knocking|reten|checkpoint|redada|raid|operativo|hombres|men|tipos|senores|personas|"
+    r"black|negras?|negros?|white|blancas?|blancos?|dos|tres|cuatro|cinco|two|three|four|five|many|muchos|"
+    r"varios|some|algunos|llegaron|arrived|detuvieron|arrested|took|llevaron|grabbed|hablando|talking|"
+    r"corriendo|running|walking|caminando|casa|house|trabajo|work|escuela|school|iglesia|church|"
+    r"tienda|store|calle|street|avenida|avenue|parada|stop|bus|everywhere|todas|partes|todo|lado|area|zona|"
+    r"barrio|neighborhood|hood|colonia|vecindario|pasaron|dando|vueltas|rondando|circulando|driving|drove|"
+    r"pulled|over|stopped|pararon|rato|ratito|momento|moment|while|minute|hour|hora|earlier|temprano)$"
+)
+_GEO_PATH = Path(__file__).resolve().parent / "geodata" / "chicago.json"
+_STREETS_PATH = _GEO_PATH.with_name("streets.json")
+
+
+def _common_word(w: str) -> bool:
+    """Street names that are also everyday words of a story ("Church", "School", "Van Buren"'s "van")."""
+    return (w in _STOP or w in _DIRS or bool(_DOMAIN.match(w) or _VEHICLE_NOUNS.match(w) or _STRONG_AGENT.match(w)
+            or _WEAK_PERSON.match(w) or _TIME_NOUNS.match(w) or _FILLER.match(w)) or _num(w) is not None
+            or any(rx.search(w) for _, rx in _ACTIVITY_RES) or any(rx.search(w) for _, rx in _MARKING_RES))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Street words and neighbourhood names from the gazetteer the place finder builds (bot/geodata/chicago.json),
+    so lower-case stories ("47th y ashland", "en pilsen") are read without hand-typing Chicago's streets here.
+    Read as plain JSON (no import of bot.geo); an unreadable file just makes detection rely on capitals."""
+    try:
+        data: dict[str, Any] = json.loads(_GEO_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset(), ()
+    words: set[str] = set()
+    grid = data.get("grid") or {}
+    for axis in ("ew", "ns", "diagonal", "diagonals"):
+        for street in grid.get(axis) or []:
+            names = [street.get("name") or ""] + list(street.get("aliases") or [])
+            for name in names:
+                for w in fold(name).split():
+                    if w not in _TYPES and w not in _DIRS and not w[:1].isdigit() and len(w) > 2:
+                        words.add(w)
+    try:  # every City street (centre-line file the place finder ships), when present
+        streets = json.loads(_STREETS_PATH.read_text(encoding="utf-8")).get("streets") or []
+    except (OSError, ValueError, AttributeError):
+        streets = []
+    for street in streets:
+        for w in fold(str(street.get("core") or "")).split():
+            if len(w) >= 4 and w.isalpha() and not _common_word(w):
+                words.add(w)
+    areas = {fold(a.get("alias") or "").strip() for a in data.get("aliases") or []}
+    areas |= {fold(a.get("name") or "").strip() for a in data.get("areas") or []}
+    words -= _STOP
+    # multi-word and distinctive names only: "douglas", "austin" or "loop" alone are also names of people/things
+    names = tuple(sorted((a for a in areas if a and (" " in a or len(a) >= 6)), key=len, reverse=True))
+    return frozenset(words), names
+
+
+# --------------------------------------------------------------------------- the story
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a story says. Every field is ``None`` when the story does not say it."""
+
+    is_sighting: bool
+    confidence: float
+    lang: str
+    activity: str | None = None
+    place: str | None = None  # the span text, as written
+    place_span: tuple[int, int] | None = None
+    place_object: Any = None  # what find_place returned, when one was given
+    when: str | None = None
+    agents: str | None = None
+    vehicles: str | None = None
+    markings: str | None = None
+    details: str | None = None
+    redacted: bool = False
+    why: tuple[str, ...] = field(default=(), compare=False)
+
+    def missing(self) -> list[str]:
+        """Report fields still to ask, in the order the flow asks them."""
+        return [name for name in FIELDS if getattr(self, name) is None]
+
+    def as_draft(self) -> dict[str, Any]:
+        """The filled fields as a report draft (the flow adds lat/lon after resolving ``place``)."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in FIELDS if getattr(self, name) is not None}
+        if self.details:
+            out["details"] = self.details
+            out["redacted"] = self.redacted
+        return out
+
+
+def guess_lang(text: str) -> str:
+    """'es' or 'en' by counting frequent words; ties go to Spanish (the bot's main audience)."""
+    words = re.findall(r"[a-z']+", fold(text))
+    es = sum(w in _ES_HINTS for w in words)
+    en = sum(w in _EN_HINTS for w in words)
+    return "en" if en > es else "es"
+
+
+_ES_HINTS = {"el", "la", "los", "las", "de", "del", "en", "y", "que", "hay", "vi", "una", "un", "con", "sin",
+             "hace", "ahorita", "agentes", "camionetas", "esta", "estan", "por", "migra", "es", "mi", "se", "no",
+             "minutos", "calle", "esquina", "casa", "llegaron", "dos", "tres", "son", "muy", "como", "pero"}
+_EN_HINTS = {"the", "a", "an", "of", "on", "at", "and", "there", "theres", "is", "are", "saw", "just", "with",
+             "agents", "trucks", "cars", "van", "vans", "ago", "now", "rn", "my", "i", "they", "were", "was",
+             "minutes", "street", "corner", "house", "two", "three", "in", "to", "it", "what", "if", "do", "how"}
+
+
+def read_story(text: str, lang: str | None = None,
+               find_place: Callable[[str], tuple[Any, tuple[int, int]] | None] | None = None) -> Story:
+    """Read a free-text story into report fields; see the module docstring for the rules."""
+    text = text or ""
+    lang = lang or guess_lang(text)
+    folded = fold(text)
+    sighting, confidence, why = _sighting(text, folded)
+    details, removed = _details(text)
+    if not sighting:
+        return Story(False, confidence, lang, why=tuple(why))
+    toks = _tokens(text, folded)
+    place = place_span = place_object = None
+    if find_place is not None:
+        found = find_place(text)
+        if found:
+            place_object, (start, end) = found
+            place_span, place = (start, end), text[start:end]
+    else:
+        span = find_place_span(text)
+        if span:
+            place_span, place = span, text[span[0]:span[1]]
+    agents = _count(toks, folded, "agents")
+    vehicles = _count(toks, folded, "vehicles")
+    return Story(
+        True, confidence, lang,
+        activity=_activity(folded, agents, vehicles),
+        place=place, place_span=place_span, place_object=place_object,
+        when=_when(folded), agents=agents, vehicles=vehicles, markings=_markings(folded),
+        details=details or None, redacted=removed, why=tuple(why),
+    )
+
+
+# --------------------------------------------------------------------------- is it a sighting?
+
+
+def _sighting(text: str, folded: str) -> tuple[bool, float, list[str]]:
+    """A sighting needs a declarative sentence that mentions enforcement and says it was seen (or gives a place,
+    time or count). Questions, conditionals ("si la migra…"), rights questions, rumours and denials are not."""
+    why: list[str] = []
+    if not _ENFORCEMENT.search(folded) and not _vehicle_scene(folded) and not (
+            _count(_tokens(text, folded), folded, "vehicles") not in (None, "0", "unknown")
+            and _when(folded) and find_place_span(text)):
+        return False, 0.95, ["no enforcement word"]
+    if _NEGATED.search(folded):
+        return False, 0.8, ["denial / false alarm"]
+    first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
+    if _HEARSAY.search(folded) and not first_hand:
+        return False, 0.7, ["hearsay without first-hand words"]
+    if _FUTURE.search(folded) and not first_hand:
+        return False, 0.7, ["a prediction, not a sighting"]
+    declarative: list[str] = []
+    for raw in _sentences(folded):
+        s = raw.strip()
+        if not s:
+            continue
+        question = s.endswith("?") or s.startswith("¿") or bool(_QUESTION_START.match(s.lstrip("¿¡ ")))
+        if question:
+            # "vi a la migra en la 26, ¿qué hago?" — a first-hand clause before the question still reports
+            head = re.split(r"[,;:]| pero | but ", s, maxsplit=1)[0]
+            if _FIRST_HAND.search(head) and _ENFORCEMENT.search(head) and not _QUESTION_START.match(head) \
+                    and not _CONDITIONAL.search(head):
+                declarative.append(head)
+            continue
+        if _CONDITIONAL.search(s) or _RIGHTS.search(s):
+            continue
+        declarative.append(s)
+    body = " . ".join(declarative)
+    if not body:
+        return False, 0.9, ["only questions or conditionals"]
+    enforcement = bool(_ENFORCEMENT.search(body)) or _vehicle_scene(body) or bool(
+        _count(_tokens(body, body), body, "vehicles") not in (None, "0", "unknown") and _when(body))
+    if not enforcement:
+        return False, 0.8, ["enforcement only mentioned in questions"]
+    score = 0.45
+    body_toks = _tokens(body, body)
+    for name, hit in (("observed", _OBSERVE.search(re.sub(r"\bhay que\b", "", body))),
+                      ("place", find_place_span(text)), ("time", _when(body)), ("first-hand", first_hand),
+                      ("count", _count(body_toks, body, "agents") or _count(body_toks, body, "vehicles"))):
+        if hit:
+            score += 0.12
+            why.append(name)
+    # "cuidado con la migra", "ICE is everywhere": nothing to report
+    if "place" not in why and "count" not in why and len(why) < 2:
+        return False, 0.6, ["enforcement word but no place and too little observed"]
+    return True, min(score, 0.99), why
+
+
+def _sentences(folded: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?\n])\s*|\s*(?=¿)", folded)
+    return [p for p in parts if p and p.strip()]
+
+
+def _vehicle_scene(folded: str) -> bool:
+    """Vehicles described as enforcement without the word: "dos camionetas negras sin placas"."""
+    return bool(re.search(_VEHICLE_WORD + r"[^.?!]{0,40}\b(?:sin placas|no plates|unmarked|polarizad|tinted|"
+                                          r"sospechos|suspicious)", folded)
+                or re.search(r"\b(?:unmarked|tinted)\s+(?:\w+\s+)?" + _VEHICLE_WORD, folded))
+
+
+_VEHICLE_WORD = (r"\b(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|coches?|autos?|cars?|trucks?|pickups?|"
+                 r"suburbans?|tahoes?|durangos?|explorers?|jeeps?|sedans?|minivans?|vehiculos?|vehicles?)\b")
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _when(folded: str) -> str | None:
+    best: tuple[int, int, str] | None = None  # (-strength, position, bucket)
+
+    def offer(strength: int, pos: int, bucket: str) -> None:
+        nonlocal best
+        cand = (-strength, pos, bucket)
+        if best is None or cand < best:
+            best = cand
+
+    for m in _MIN_AGO.finditer(folded):
+        n = _num((m.group(1) or m.group(2) or "").strip(".,"))
+        if n is not None:
+            offer(3, m.start(), "15m" if n <= 15 else "1h" if n <= 60 else "today")
+    for m in _HOUR_AGO.finditer(folded):
+        n = _num((m.group(1) or m.group(3) or "").strip(".,"))
+        half = bool(m.group(2) or m.group(4))
+        if n is not None:
+            offer(3, m.start(), "1h" if n <= 1 and not half else "today")
+    for rx, bucket, strength in _WHEN_RES:
+        for m in rx.finditer(folded):
+            if bucket == "today" and re.match(r"(?:temprano|earlier)", m.group()) and \
+                    _NOT_TODAY.search(folded[max(0, m.start() - 25):m.end() + 25]):
+                continue
+            offer(strength, m.start(), bucket)
+    if best is None:
+        return None
+    if best[2] == "today" and _NOT_TODAY.search(folded) and not re.search(r"\b(?:hoy|today|this morning|"
+                                                                         r"esta manana)\b", folded):
+        return None
+    return best[2]
+
+
+def _markings(folded: str) -> str | None:
+    found: dict[str, int] = {}
+    for mark, rx in _MARKING_RES:
+        for m in rx.finditer(folded):
+            if _MARK_NEG.search(folded[max(0, m.start() - 30):m.start()]) and mark in ("ice", "cbp", "police"):
+                continue
+            if mark == "police" and re.match(r"policias? de (?:la )?(?:migra|inmigracion|ice)", folded[m.start():]):
+                continue
+            found.setdefault(mark, m.start())
+    federal = [(pos, mark) for mark, pos in found.items() if mark in ("ice", "cbp")]
+    if federal:
+        return min(federal)[1]
+    for mark in ("police", "unmarked", "unknown"):
+        if mark in found:
+            return mark
+    return None
+
+
+def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | None:
+    for activity, rx in _ACTIVITY_RES:
+        if rx.search(folded):
+            return activity
+    has_people = bool(re.search(r"\b(?:agentes?|agents?|oficiales|officers?|hombres|men|guys|tipos|senores|"
+                                r"personas|people|feds|federales|policias?|cops|uniformados|encapuchados)\b", folded))
+    has_vehicles = bool(re.search(r"\b(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|cars?|trucks?|"
+                                  r"vehiculos?|vehicles?|patrullas?(?! fronteriza)|autos?|coches?)\b", folded))
+    acted = bool(re.search(r"\b(?:se llevaron|se llevo|llevaron|detuvieron|detuvo|arrestaron|arresto|agarraron|"
+                           r"agarro|levantaron|took|arrested|detained|grabbed|arresting|detaining|deteniendo|"
+                           r"arrestando|pararon|stopped|pulled|chasing|persiguiendo|knock|tocando|entraron|raid|"
+                           r"redada|senor|senora|joven|muchacho|someone|somebody|alguien|a man|a woman|gente)\b",
+                           folded))
+    if has_vehicles and not has_people and not acted and vehicles != "0":
+        return "vehicles"
+    return None
+
+
+def _bucket(n: int, kind: str) -> str:
+    if kind == "vehicles":
+        return "0" if n <= 0 else "1" if n == 1 else "2-3" if n <= 3 else "4+"
+    return "1-2" if n <= 2 else "3-5" if n <= 5 else "6-10" if n <= 10 else "10+"
+
+
+def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
+    """Sum the numbers attached to agent or vehicle nouns; see the module docstring for what counts."""
+    total = 0
+    seen = False
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        n = _num(t.w)
+        if n is None or (t.w.isdigit() and len(t.w) > 2) or (t.w == "a" and i + 1 < len(toks) and toks[i + 1].w in (
+                "la", "las", "los", "el", "un", "una", "mi", "su", "sus", "mis", "nuestro", "nuestra", "ver")):
+            i += 1  # Spanish "a" ("vi a la patrulla") is a preposition, not "one"
+            continue
+        prev = toks[i - 1].w if i else ""
+        prev2 = toks[i - 2].w if i > 1 else ""
+        if prev in ("la", "las", "los", "el", "the", "hace", "at", "alas", "of", "those", "these", "esos", "esas",
+                    "nos", "de") and t.w not in ("par", "couple", "docena", "dozen"):
+            if not (prev == "de" and prev2 in ("mas", "more", "un", "una")):
+                i += 1
+                continue
+        j = i + 1
+        # ranges: "4 o 5", "4-5", "entre 3 y 5", "5 or 6"
+        if j + 1 < len(toks) and toks[j].w in _RANGE_JOIN and _num(toks[j + 1].w) is not None \
+                and toks[j + 1].w not in _ARTICLE_ONE:
+            n = max(n, _num(toks[j + 1].w) or 0)
+            j += 2
+        if t.w in ("par", "couple", "pair") and j < len(toks) and toks[j].w in ("de", "of"):
+            j += 1
+        if t.w in ("docena", "dozen") and j < len(toks) and toks[j].w in ("de", "of"):
+            j += 1
+        more = prev in _MORE_THAN or (prev == "de" and prev2 in _MORE_THAN) or (
+            prev == "than" and prev2 in _MORE_THAN)
+        if j < len(toks) and toks[j].w in ("+", "plus", "o", "or") and j + 1 < len(toks) and toks[j + 1].w in (
+                "mas", "more"):
+            more, j = True, j + 2
+        elif j < len(toks) and toks[j].w == "+":
+            more, j = True, j + 1
+        # find the noun: right after, or after up to 3 filler words ("3 black unmarked suvs", "5 ICE agents")
+        max_gap = 1 if t.w in _ARTICLE_ONE else 3
+        k, gap = j, 0
+        while k < len(toks) and gap <= max_gap:
+            w = toks[k].w
+            if _VEHICLE_NOUNS.match(w) or _STRONG_AGENT.match(w) or _WEAK_PERSON.match(w) or _TIME_NOUNS.match(w):
+                break
+            if not _FILLER.match(w) or _num(w) is not None:
+                k = len(toks)
+                break
+            k += 1
+            gap += 1
+        if k >= len(toks) or gap > max_gap:
+            i += 1
+            continue
+        if k + 1 < len(toks) and _VEHICLE_NOUNS.match(toks[k + 1].w) and not _VEHICLE_NOUNS.match(toks[k].w):
+            k += 1  # "2 cop cars", "3 border patrol trucks": the vehicle is the noun
+        noun = toks[k].w
+        if noun in ("squad",) and not (k + 1 < len(toks) and toks[k + 1].w.startswith("car")):
+            i += 1
+            continue
+        if noun.startswith("patrulla") and k + 1 < len(toks) and toks[k + 1].w.startswith("fronteriza"):
+            i = k + 1  # "la patrulla fronteriza" is Border Patrol, not a patrol car
+            continue
+        is_vehicle = bool(_VEHICLE_NOUNS.match(noun))
+        personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
+        is_agent = bool(_STRONG_AGENT.match(noun)) or (
+            bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i) and not personal_a)
+        if _STRONG_AGENT.match(noun) and _detained(toks, i) and noun in ("police", "policia", "policias"):
+            is_agent = False
+        if (kind == "vehicles" and is_vehicle) or (kind == "agents" and is_agent):
+            if not _possessed(toks, i):
+                total += n + (1 if more else 0)
+                seen = True
+        i = k + 1
+    if not seen and kind == "agents":
+        # "hay migra en la 26, son como 10" / "there were like 10 of them": a number with no noun, about them
+        m = re.search(r"\b(?:son|eran|fueron|estan|andan|habia|there (?:are|were|was|is)|they were|it was|"
+                      r"about|like|least|menos|,)\s*(?:como\s+|unos\s+|unas\s+|like\s+|about\s+|around\s+|"
+                      r"mas de\s+|more than\s+|at least\s+|al menos\s+|por lo menos\s+)?(\w+)"
+                      r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+of them|\s+de ellos)?"
+                      r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b)", folded)
+        if m and _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and \
+                (m.group(0).rstrip().endswith(("of them", "de ellos")) or re.match(r"(?:son|eran|fueron)\b",
+                                                                                  m.group(0))):
+            n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
+            more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
+            total, seen = n + (1 if more else 0), True
+    if seen:
+        return _bucket(total, kind)
+    m = _COUNT_UNKNOWN.search(folded)
+    if m:
+        after = " ".join(w for w in (m.group(1), m.group(2)) if w)
+        noun_vehicle = bool(re.search(r"\b(?:camionetas|trocas|vans|suvs|carros|cars|trucks|vehiculos|vehicles|"
+                                      r"patrullas)\b", after))
+        if (kind == "vehicles") == noun_vehicle:
+            return "unknown"
+    if kind == "vehicles" and _NO_VEHICLES.search(folded):
+        return "0"
+    return None
+
+
+def _detained(toks: list[_Tok], i: int) -> bool:
+    """Is the count the object of a detention ("se llevaron a dos señores", "arrested two guys")?"""
+    for back in range(1, 5):
+        if i - back < 0:
+            return False
+        w = toks[i - back].w
+        if _DETAIN.match(w):
+            return True
+        if w in (".", "!", "?", ";", "y", "and", ","):
+            return False
+    return False
+
+
+def _possessed(toks: list[_Tok], i: int) -> bool:
+    """'mi carro', 'my car' — the writer's own vehicle is not an enforcement vehicle."""
+    prev = toks[i - 1].w if i else ""
+    return prev in ("mi", "my", "su", "his", "her", "our", "nuestro", "nuestra")
+
+
+# --------------------------------------------------------------------------- place span
+
+
+def find_place_span(text: str) -> tuple[int, int] | None:
+    """Lightweight place span: an address ("en la 3100 de la 26"), a corner ("la 26 y Pulaski", "18th n blue
+    island"), a named place after a preposition ("en Pilsen", "afuera del Walmart de la Cermak") or a street
+    ("on 26th st"). The span is what the flow hands to GeoService.resolve; this function resolves nothing."""
+    folded = fold(text)
+    toks = _tokens(text, folded)
+    words, _ = _lexicon()
+    best: tuple[int, int, int] | None = None  # (priority, start, end): lower priority value wins, then longer
+
+    def offer(prio: int, a: int, b: int) -> None:
+        nonlocal best
+        cand = (prio, toks[a].start, toks[b].end)
+        if best is None or (cand[0], -(cand[2] - cand[1])) < (best[0], -(best[2] - best[1])):
+            best = cand
+
+    n = len(toks)
+    for i, t in enumerate(toks):
+        # address: [la|el|the] 3100 [block of | de [la]] [S] street
+        if t.w.isdigit() and 3 <= len(t.w) <= 5 and not _years_or_time(toks, i):
+            j = i + 1
+            if j < n and toks[j].w in ("block", "blk", "cuadra", "bloque"):
+                j += 1
+                if j < n and toks[j].w in ("of", "de"):
+                    j += 1
+            elif j < n and toks[j].w in ("de", "del", "on", "en"):
+                j += 1
+            end = _street_forward(toks, j, words, strong_needed=False)
+            if end is not None:
+                a = i - 1 if i and toks[i - 1].w in ("la", "el", "the") else i
+                offer(0, a, end)
+        # corner: street SEP street
+        if t.w in _SEPS and 0 < i < n - 1:
+            left = _street_backward(toks, i - 1, words)
+            right = _street_forward(toks, i + 1, words, strong_needed=False)
+            if left is not None and right is not None:
+                lstart, lstrong, lnum = left
+                rstrong = _strength(toks, i + 1, right, words)
+                plain_nums = lnum == "plain" and _plain_number_side(toks, i + 1, right)
+                if (lstrong or rstrong) and not plain_nums and _fits_corner(toks, lstart, i, right, lnum):
+                    offer(1, lstart, right)
+        # named place / landmark / street after a preposition
+        if t.w in _PREPS and i + 1 < n:
+            j = i + 1
+            while j < n and toks[j].w in ("de", "del", "la", "el", "the", "of", "a", "al", "to", "los", "las"):
+                j += 1
+            end = _named_forward(toks, j, text, words)
+            if end is not None:
+                a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el") else j
+                # landmark + street: "el Walmart de la Cermak", "the Home Depot on Pulaski"
+                k = end + 1
+                if k + 1 < n and toks[k].w in ("de", "on", "en", "at", "in", "del"):
+                    ext = _street_forward(toks, k + 1, words, strong_needed=True)
+                    if ext is not None:
+                        end = ext
+                offer(2, a, end)
+            else:
+                a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el", "the", "calle", "avenida") else j
+                end = _street_forward(toks, a, words, strong_needed=True)
+                if end is not None:
+                    offer(3, a, end)
+    _, names = _lexicon()
+    if best is None or best[0] >= 2:
+        for name in names:
+            m = re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", folded)
+            if m:
+                cand = (2, m.start(), m.end())
+                if best is None or best[0] > 2:
+                    best = cand
+                break
+    return (best[1], best[2]) if best else None
+
+
+def _years_or_time(toks: list[_Tok], i: int) -> bool:
+    nxt = toks[i + 1].w if i + 1 < len(toks) else ""
+    return bool(_TIME_NOUNS.match(nxt)) and not re.match(r"(?:cuadras?|blocks?)$", nxt)
+
+
+def _is_ordinal(w: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,3}(?:st|nd|rd|th|va|vo|ava|avo)?", w)) or _street_number_word(w)
+
+
+def _street_number_word(w: str) -> bool:
+    """"la veintiséis", "la dieciocho": Spanish speakers name numbered streets in words too (12 and up, so that
+    "la una" — one o'clock — is not a street)."""
+    return (_num(w) or 0) >= 12 or bool(re.fullmatch(r"(?:veinti|treinta|cuarenta|cincuenta|sesenta|setenta|"
+                                                      r"ochenta|noventa)\w*", w))
+
+
+def _name_word(tok: _Tok, words: frozenset[str]) -> bool:
+    w = tok.w
+    if not w.isalpha() or w in _STOP or _DOMAIN.match(w) or _num(w) is not None or w in _SEPS:
+        return False
+    return True
+
+
+def _street_forward(toks: list[_Tok], j: int, words: frozenset[str], *, strong_needed: bool) -> int | None:
+    """Index of the last token of a street phrase starting at ``j`` ([article] [dir] core [type]), or None."""
+    n = len(toks)
+    k = j
+    while k < n and toks[k].w in _ARTICLES and k + 1 < n and k - j < 2:
+        k += 1  # "la 26", "la calle 18", "the"
+    if k + 1 < n and toks[k].w in _DIRS and toks[k].w not in ("e", "o") and (
+            _is_ordinal(toks[k + 1].w) or _name_word(toks[k + 1], words)):
+        k += 1
+    if k >= n:
+        return None
+    if _is_ordinal(toks[k].w):
+        end = k
+        if strong_needed and not (toks[k].w[-1].isalpha() or k > j):  # bare "26" needs "la 26" or "26th"
+            if not (end + 1 < n and toks[end + 1].w in _TYPES):
+                return None
+    else:
+        end = None
+        m = k
+        while m < n and m - k < 3 and _name_word(toks[m], words):
+            end = m
+            m += 1
+        if end is None:
+            return None
+        # trim to what we trust: lexicon or Capitalised words (a lower-case unknown word ends the name)
+        trusted = [x for x in range(k, end + 1) if toks[x].w in words or toks[x].orig[:1].isupper()]
+        if trusted and trusted[0] == k:
+            last = k
+            while last + 1 in trusted:
+                last += 1
+            end = last  # "Pulaski desde" → "Pulaski"
+        if strong_needed or not trusted:
+            if not trusted or trusted[0] != k:
+                return None
+            last = k
+            for x in range(k, end + 1):
+                if x in trusted:
+                    last = x
+                else:
+                    break
+            end = last
+    if end + 1 < n and toks[end + 1].w in _TYPES:
+        end += 1
+    return end
+
+
+def _street_backward(toks: list[_Tok], end: int, words: frozenset[str]) -> tuple[int, bool, str] | None:
+    """(start index, strong?, 'ordinal'|'plain'|'name') of a street phrase ending at ``end``."""
+    k = end
+    if toks[k].w in _TYPES and k > 0 and (toks[k - 1].w.isalnum()):
+        k -= 1
+    if _is_ordinal(toks[k].w):
+        start = k
+        kind = "ordinal" if not toks[k].w.isdigit() else "plain"
+        strong = True
+    else:
+        start = None
+        m = k
+        while m >= 0 and k - m < 3 and _name_word(toks[m], words):
+            start = m
+            m -= 1
+        if start is None:
+            return None
+        trusted = [x for x in range(start, k + 1) if toks[x].w in words or toks[x].orig[:1].isupper()]
+        if not trusted:
+            return None
+        start = min(trusted) if toks[k].w in words or toks[k].orig[:1].isupper() else None
+        if start is None:
+            return None
+        # keep only the contiguous trusted run that ends at k
+        s = k
+        while s - 1 >= 0 and (s - 1) in trusted:
+            s -= 1
+        start = s
+        kind, strong = "name", True
+    if start > 0 and toks[start - 1].w in _DIRS and toks[start - 1].w not in ("e", "o", "y") and start - 2 >= 0:
+        start -= 1
+    if start > 0 and toks[start - 1].w in ("la", "el", "the", "calle", "avenida"):
+        start -= 1
+        if kind == "plain":
+            kind = "ordinal"
+    return start, strong, kind
+
+
+def _strength(toks: list[_Tok], j: int, end: int, words: frozenset[str]) -> bool:
+    return any(_is_ordinal(toks[x].w) and (not toks[x].w.isdigit() or x > j) or toks[x].w in words
+               or toks[x].orig[:1].isupper() for x in range(j, end + 1))
+
+
+def _plain_number_side(toks: list[_Tok], j: int, end: int) -> bool:
+    return all(toks[x].w.isdigit() for x in range(j, end + 1))
+
+
+def _fits_corner(toks: list[_Tok], lstart: int, sep: int, rend: int, lkind: str) -> bool:
+    """Reject counts that look like corners: "entre 3 y 5 agentes", "2 y 3 camionetas"."""
+    nxt = toks[rend + 1].w if rend + 1 < len(toks) else ""
+    if _VEHICLE_NOUNS.match(nxt) or _STRONG_AGENT.match(nxt) or _WEAK_PERSON.match(nxt) or _TIME_NOUNS.match(nxt):
+        return False
+    if lkind == "plain" and lstart > 0 and toks[lstart - 1].w in ("entre", "between", "como", "like", "unos"):
+        return toks[rend].w.isalpha()
+    return True
+
+
+_LANDMARK = re.compile(r"^(?:escuela|parque|iglesia|tienda|mercado|plaza|hospital|clinica|supermercado|"
+                       r"restaurante|fabrica|colegio|biblioteca|gasolinera|lavanderia|panaderia|taqueria|"
+                       r"estacion|parroquia|calle|avenida)$")
+
+
+def _named_forward(toks: list[_Tok], j: int, text: str, words: frozenset[str]) -> int | None:
+    """Capitalised words after a preposition ("Pilsen", "Little Village", "Walmart", "Benito Juarez"), allowing
+    "de"/"del"/"of the" between capitals ("Back of the Yards", "Plaza de las Americas")."""
+    n = len(toks)
+    end = None
+    k = j
+    if k + 1 < n and _LANDMARK.match(toks[k].w) and toks[k + 1].orig[:1].isupper():
+        k += 1  # "la escuela Benito Juárez", "el parque Gage": the common noun belongs to the name
+    while k < n:
+        t = toks[k]
+        if t.orig[:1].isupper() and t.w.isalpha() and t.w not in _STOP and not _DOMAIN.match(t.w) and \
+                not (t.orig.isupper() and len(t.orig) <= 4 and t.w not in words) and t.w not in _SEPS:
+            end = k
+            k += 1
+            continue
+        if end is not None and t.w in ("de", "del", "of", "the", "la", "las", "los") and k + 1 < n:
+            nxt = k + 1 + (1 if toks[k + 1].w in ("the", "la", "las", "los") and k + 2 < n else 0)
+            if toks[nxt].orig[:1].isupper() and toks[nxt].w not in _STOP and not _DOMAIN.match(toks[nxt].w):
+                k = nxt
+                continue
+        break
+    if end is None:
+        return None
+    if end + 1 < n and toks[end + 1].w in _TYPES:
+        end += 1
+    return end
+
+
+# --------------------------------------------------------------------------- redaction and details
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\bt\.me/\S+|\btelegram\.me/\S+", re.I)
+_NAME_CUE = re.compile(
+    r"\b(?:se llama|llamad[oa]|named|called|mi vecin[oa]|my neighbou?r|don|dona|doña|sr\.?|sra\.?|srta\.?|"
+    r"senor|señor|senora|señora|mr\.?|mrs\.?|ms\.?|a mi (?:tio|tia|tío|tía|primo|prima|hermano|hermana)|"
+    r"my (?:uncle|aunt|cousin|brother|sister)|se llevaron a|took|arrested|detuvieron a|agarraron a)\s+"
+    r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+){0,2})"
+)
+_HOME_ADDRESS = re.compile(
+    r"\b(?:vivo en|vive en|viven en|i live at|i live on|lives at|live at|my address|mi direccion|mi dirección|"
+    r"su casa en|mi casa en|my house on|my house at|their house on|su casa de)\s+(?:la |el |the )?"
+    r"(\d{1,5}(?:\s+[NSEWnsew]\.?)?(?:\s+[\w.]+){1,3}(?:\s+(?:apt|apto|depto|unit|#)\s*\w+)?)"
+)
+_APT = re.compile(r"\b(?:apt|apto|depto|departamento|unit|apartment|piso|floor)\.?\s*#?\s*\d+\w?\b|#\s*\d+\w?\b",
+                  re.I)
+_SPELLED = re.compile(
+    r"\b(?:(?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zero|oh|one|two|three|four|five|six|seven|"
+    r"eight|nine)[\s,.-]+){6,}(?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zero|oh|one|two|three|"
+    r"four|five|six|seven|eight|nine)\b",
+    re.I,
+)
+
+
+def redact_more(text: str) -> tuple[str, bool]:
+    """What :func:`bot.reports.redact` leaves: links (t.me/…, URLs), phone numbers spelled out in words, names
+    after cues ("se llevaron a Juan Pérez", "mi vecina Rosa"), home addresses ("vivo en 2345 S Kedzie", "mi casa
+    en …") and apartment numbers. Street corners and business landmarks stay: they are the place of the report."""
+    out = _URL.sub("[…]", text)
+    out = _SPELLED.sub("[…]", out)
+    out = _HOME_ADDRESS.sub(lambda m: m.group(0).replace(m.group(1), "[…]"), out)
+    out = _NAME_CUE.sub(lambda m: m.group(0).replace(m.group(1), "[…]"), out)
+    out = _APT.sub("[…]", out)
+    return out, out != text
+
+
+def _details(text: str) -> tuple[str, bool]:
+    first, a = redact(text.strip())
+    second, b = redact_more(first)
+    if len(second) > MAX_DETAILS:
+        second = second[: MAX_DETAILS - 1].rstrip() + "…"
+    return second, a or b
+
+
+# --------------------------------------------------------------------------- typed answers at each step
+
+
+def parse_when(text: str) -> str | None:
+    """A typed answer to "when?": the story rules plus bare answers ("15", "15 min", "1h", "earlier")."""
+    f = fold(text or "").strip()
+    bare = re.fullmatch(r"(?:<|menos de|less than|under)?\s*(\d{1,3})\s*(?:m|min|mins|minutos?|minutes?)?", f)
+    if bare:
+        n = int(bare.group(1))
+        return "now" if n == 0 else "15m" if n <= 15 else "1h" if n <= 60 else "today"
+    if re.fullmatch(r"(?:<\s*)?1\s*h(?:r|ora|our)?", f):
+        return "1h"
+    if re.fullmatch(r"(?:ya|yes|si)?\s*(?:antes|before|earlier|mas temprano|temprano)", f):
+        return "today"
+    return _when(f)
+
+
+def parse_count(text: str, kind: str) -> str | None:
+    """A typed answer to "how many agents/vehicles?": "2", "dos", "3-5", "como 5", "más de 10", "ninguno", "no sé".
+    Vague answers ("muchos") return None so the buttons are shown again."""
+    if kind not in ("agents", "vehicles"):
+        raise ValueError(kind)
+    f = fold(text or "").strip()
+    if re.fullmatch(r"(?:no se|nose|idk|i don'?t know|dont know|no idea|ni idea|no estoy segur[oa]|not sure|"
+                    r"unknown|desconocido|\?+)\W*", f):
+        return "unknown"
+    if re.fullmatch(r"(?:0|cero|zero|ninguno|ninguna|ningun|none|no|nada|nadie|no vi|nope)\W*", f):
+        return "0" if kind == "vehicles" else None
+    exact = {"10+": "10+", "4+": "4+", "1-2": "1-2", "3-5": "3-5", "6-10": "6-10", "2-3": "2-3"}
+    key = f.replace(" ", "")
+    if key in exact and key in (("1-2", "3-5", "6-10", "10+") if kind == "agents" else ("2-3", "4+")):
+        return exact[key]
+    toks = [t for t in re.findall(r"\d+|[a-z]+|[-+]", f)]
+    numbers: list[int] = []
+    more = False
+    for i, w in enumerate(toks):
+        n = _num(w)
+        if n is not None and w not in ("a", "an", "o") and not (w in ("un", "una") and i + 1 < len(toks)
+                                                                   and toks[i + 1] in ("par", "docena")):
+            numbers.append(n)
+        if w in _MORE_THAN or w == "+":
+            more = True
+    if any(_VAGUE.match(w) for w in toks) and not numbers:
+        return None
+    if not numbers:
+        return None
+    n = max(numbers) + (1 if more else 0)
+    return _bucket(n, kind)
+
+
+def parse_markings(text: str) -> str | None:
+    """A typed answer to "uniforms or markings?"; "la migra" alone says nothing about markings (None)."""
+    f = fold(text or "").strip()
+    if re.fullmatch(r"(?:no se|nose|idk|i don'?t know|no idea|ni idea|unknown|not sure|no estoy segur[oa])\W*", f):
+        return "unknown"
+    if re.fullmatch(r"(?:ninguno|ninguna|nada|none|nothing|no)\W*", f):
+        return "unmarked"
+    return _markings(f)
+
+
+def parse_activity(text: str) -> str | None:
+    """A typed answer to "what did you see?"."""
+    f = fold(text or "").strip()
+    if re.fullmatch(r"(?:otro|otra|other|otra cosa|something else)\W*", f):
+        return "other"
+    if re.fullmatch(r"(?:vehiculos?|vehicles?|solo vehiculos|vehicles only|only vehicles|carros|cars|"
+                    r"camionetas|trucks|vans)\W*", f):
+        return "vehicles"
+    if re.fullmatch(r"(?:calle|street|traffic|trafico|parada)\W*", f):
+        return "street"
+    if re.fullmatch(r"(?:casa|home|house|hogar|domicilio)\W*", f):
+        return "home"
+    found = _activity(f, None, None)
+    if found == "vehicles" and not re.search(r"\b(?:vehicul|vehicle|parked|estacionad|dando vueltas|circulando|"
+                                               r"driving|patrull)", f):
+        return None  # a bare "camionetas" here names no activity the flow can trust
+    return found
+
+
+_YES = {"si", "sí", "simon", "yes", "ya", "yeah", "yep", "yup", "sure", "claro", "dale", "ok", "okay", "va",
+        "correcto", "afirmativo", "asi es", "de acuerdo", "por supuesto", "claro que si", "y", "s", "sip", "sii"}
+_NO = {"no", "nel", "nope", "nah", "negativo", "para nada", "n", "nop", "noo", "no gracias", "no thanks"}
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True / False for a typed yes or no (Spanish, English, Chicago slang); None when it is neither."""
+    f = re.sub(r"[^\w\s]", "", fold(text or "")).strip()
+    f = re.sub(r"(.)\1{2,}", r"\1\1", f)  # "siii" → "sii", "nooo" → "noo"
+    if f in _YES or f.rstrip(" ,") in _YES:
+        return True
+    if f in _NO:
+        return False
+    first = f.split()[0] if f.split() else ""
+    if first in ("si", "yes", "simon", "claro", "yeah", "yep", "sure") and not re.search(r"\bno\b", f):
+        return True
+    if first in ("no", "nel", "nope", "nah") and not re.search(r"\b(?:si|yes)\b", f):
+        return False
+    return None
