@@ -279,12 +279,13 @@ def test_typed_input_resolves_within_300m(
 
 
 def test_ambiguous_input_yields_up_to_three_candidates(resolver: OfflineResolver) -> None:
-    places = resolver.resolve("park")
-    assert 2 <= len(places) <= 3
-    assert all(p.kind == "community_area" for p in places)
+    places = resolver.resolve("Brigton Prk")  # a misspelt name is offered, never accepted
+    assert 1 <= len(places) <= 3 and places[0].kind == "community_area"
+    assert resolver.find("Brigton Prk").status == "candidates"
+    assert resolver.resolve("park") == []  # issue 13: a filler word is not a place
     both = resolver.resolve("4800 Wolcott")  # no N/S: both sides are offered, South first
     assert [p.label_en.split(",")[0] for p in both] == ["4800 S Wolcott Ave", "4800 N Wolcott Ave"]
-    assert len(resolver.resolve("park", limit=1)) == 1
+    assert len(resolver.resolve("4800 Wolcott", limit=1)) == 1
 
 
 @pytest.mark.parametrize("text", ["xyzzy", "", "   ", "asdf qwer", "the moon", "99999", "Ashland and Damen"])
@@ -544,3 +545,260 @@ def test_geo_messages_exist_in_both_languages() -> None:
     es = {k: v for k, v in catalogs["es"].items() if k.startswith("geo.")}
     assert set(en) == set(es) >= {"geo.not_found", "geo.outside_area", "geo.pick_candidate"}
     assert all(placeholders(en[k]) == placeholders(es[k]) for k in en)
+
+
+# --- issue 13: street network, landmarks, reading places out of sentences ------------------------------
+#
+# Tuning inputs written for this module (NOT the evaluation table tests/data/places_eval.tsv, which is only
+# scored at the end). Expected points: the OSM corners above; for diagonal streets, the grid street the
+# corner lies on (its address-grid line, fitted from census-tract boundaries — independent of the
+# centre-line data the resolver uses).
+
+SENTENCES: list[tuple[str, str]] = [  # (text, OSM key of the corner it names)
+    ("la 26 y kedzie", "26/kedzie"),
+    ("enfrente de la Walgreens de la 26 y kedzie", "26/kedzie"),
+    ("hay migra en la 47 y ashland ahorita", "47/ashland"),
+    ("la cuarenta y siete y ashland", "47/ashland"),
+    ("forty seventh and ashland", "47/ashland"),
+    ("they r at 47th n hoyne rn", "47/western"),  # Hoyne is 2100 W, 300 numbers from Western: < 700 m
+    ("la veintiséis y pulaski", "26/pulaski"),
+    ("ICE van at 26th & Pulaski right now!!", "26/pulaski"),
+    ("a block from 63rd and Kedzie", "63/kedzie"),
+    ("por la 31 y kedzie hay patrullas", "31/kedzie"),
+    ("esquina de la 18 con halsted", "18/halsted"),
+    ("18th street and ashland ave", "18/ashland"),
+    ("Cermak y Kedzie", "cermak/kedzie"),
+    ("la veintidos y western", "cermak/western"),
+    ("twenty sixth & kedzie", "26/kedzie"),
+    ("calle 59 y kedzie", "59/kedzie"),
+    ("mi tía vive por la 55 y kedzie", "55/kedzie"),
+]
+
+DIAGONALS: list[tuple[str, str, int]] = [  # (text, axis of the grid street, its grid number)
+    ("18th and blue island", "y", -1800),
+    ("la 18 y blue island", "y", -1800),
+    ("archer y ashland", "x", -1600),
+    ("Roosevelt and Ogden", "y", -1200),
+    ("Milwaukee y California", "x", -2800),
+    ("ogden y central park", "x", -3600),
+    ("Archer & Pulaski", "x", -4000),
+    ("Elston and Pulaski", "x", -4000),
+    ("Lincoln y Western", "x", -2400),
+    ("Clybourn & Ashland", "x", -1600),
+    ("Vincennes and 79th", "y", -7900),
+    ("South Chicago Ave & 79th", "y", -7900),
+    ("Blue Island y Western", "x", -2400),
+    ("Grand Ave & Western", "x", -2400),
+]
+
+NON_PLACES = [
+    "la", "el", "los", "park", "parque", "san", "gracias", "muchas gracias", "ayuda", "help", "los de la migra",
+    "la migra", "hola", "buenos dias", "ok", "si", "no", "thank you", "que hago", "tengo miedo", "hi there",
+    "ICE", "what do I do", "la policia", "estan aqui", "ya se fueron", "cuidado", "nada", "st", "ave",
+    "la esquina", "the corner", "mi casa", "my house", "en el trabajo", "at work", "la tienda", "una van blanca",
+    "y", "and",
+]
+
+
+def test_corners_inside_sentences(resolver: OfflineResolver) -> None:
+    for text, key in SENTENCES:
+        result = resolver.find(text)
+        assert result.status == "found", (text, result)
+        place = result.place
+        assert place is not None and place.kind == "intersection"
+        limit = 700 if "hoyne" in text else TOLERANCE_M
+        assert distance_m((place.lat, place.lon), OSM[key]) <= limit, (text, place)
+        start, end = result.span or (0, 0)
+        assert result.text == text[start:end] and len(result.text) < len(text) + 1
+
+
+def test_diagonal_street_corners_lie_on_the_grid_street(resolver: OfflineResolver) -> None:
+    assert resolver.grid is not None
+    for text, axis, number in DIAGONALS:
+        result = resolver.find(text)
+        assert result.status == "found", (text, result)
+        place = result.place
+        assert place is not None
+        x, y = resolver.grid.to_grid(place.lat, place.lon)
+        off = abs((x if axis == "x" else y) - number)
+        assert off <= 60, (text, place, off)  # 60 numbers ≈ 120 m
+
+
+def test_non_places_never_resolve_with_confidence(resolver: OfflineResolver) -> None:
+    for text in NON_PLACES:
+        result = resolver.find(text)
+        assert result.status not in ("found", "street_only"), (text, result)
+
+
+def test_filler_words_do_not_pull_in_neighbourhoods(resolver: OfflineResolver) -> None:
+    for text in ("la 18 y blue island", "la 26", "cerca de la iglesia San Agustin"):
+        result = resolver.find(text)
+        assert all(p.area_number != 30 or "26" in text for p in result.places), (text, result)
+    for text in ("ogden y central park", "Central Park pink line"):
+        result = resolver.find(text)
+        assert result.status == "found" and result.place is not None
+        assert result.place.area_number != 1, text  # not Rogers Park
+        assert distance_m((result.place.lat, result.place.lon), (41.854, -87.715)) < 300, text
+
+
+def test_bare_street_asks_for_the_crossing(resolver: OfflineResolver) -> None:
+    for text, name in (("la 26", "26th St"), ("la 18", "18th St"), ("calle 26", "26th St"), ("Archer", "Archer Ave"),
+                       ("Kedzie Ave", "Kedzie Ave"), ("en la veintiséis", "26th St")):
+        result = resolver.find(text)
+        assert result.status == "street_only", (text, result)
+        assert result.street == name and 3 <= len(result.crossings) <= 6
+        assert all(c.kind == "intersection" and name in c.label_en for c in result.crossings)
+    assert resolver.resolve("la 26") == []
+
+
+def test_streets_that_never_meet_offer_nearest_corners(resolver: OfflineResolver) -> None:
+    result = resolver.find("Ashland and Damen")
+    assert result.status == "no_crossing" and result.places == ()
+    assert 1 <= len(result.crossings) <= 3
+
+
+def test_landmarks(resolver: OfflineResolver) -> None:
+    cases = {  # text → (kind word in label, near this OSM corner or None, max metres)
+        "la iglesia San Pío": ("Pius", "18/ashland", 400),
+        "cerca de la iglesia San Agustin": ("Augustine", None, 0),
+        "el arco de la villita": ("Arch", "26/kedzie", 600),
+        "la estación de la 18": ("18th station", "18/ashland", 500),
+        "la prepa Farragut": ("Farragut", None, 0),
+        "el consulado mexicano": ("Consulate", None, 0),
+        "el parque Harrison": ("Harrison Park", "18/ashland", 800),
+        "biblioteca Toman": ("Toman", "26/pulaski", 600),
+        "Central Park pink line": ("Central Park station", None, 0),
+        "estacion kedzie linea rosa": ("Kedzie station (Pink", None, 0),
+        "hospital Mount Sinai": ("Sinai", None, 0),
+    }
+    for text, (word, corner, limit) in cases.items():
+        result = resolver.find(text)
+        assert result.status == "found", (text, result)
+        place = result.place
+        assert place is not None and place.kind == "landmark" and word in place.label_en, (text, place)
+        if corner:
+            assert distance_m((place.lat, place.lon), OSM[corner]) <= limit, (text, place)
+    several = resolver.find("estacion kedzie")
+    assert several.status == "candidates" and 2 <= len(several.places) <= 3
+
+
+def test_neighbourhood_names_stay_areas(resolver: OfflineResolver) -> None:
+    for text, number in (("Humboldt Park", 23), ("Pilsen", 31), ("La Villita", 30), ("vivo en pilsen", 31)):
+        result = resolver.find(text)
+        assert result.status == "found" and result.place is not None and result.place.area_number == number
+
+
+def test_addresses_on_diagonal_streets(resolver: OfflineResolver) -> None:
+    result = resolver.find("3500 S Archer Ave")
+    assert result.status == "found" and result.place is not None
+    x, y = resolver.grid.to_grid(result.place.lat, result.place.lon)  # type: ignore[union-attr]
+    assert abs(y + 3500) <= 60
+
+
+def test_numbers_in_words() -> None:
+    from bot.geo.text import tokenize
+
+    def numbers(text: str) -> list[int | None]:
+        return [t.number for t in tokenize(text) if t.number is not None]
+
+    assert numbers("la veintiséis") == [26]
+    assert numbers("cuarenta y siete y ashland") == [47]
+    assert numbers("forty-seventh and ashland") == [47]
+    assert numbers("twenty sixth") == [26]
+    assert numbers("la 18va") == [18]
+    assert numbers("ciento tres") == [103]
+    assert numbers("one hundred third") == [103]
+
+
+def test_find_in_sentence_gives_the_span() -> None:
+    from bot.geo import find_in_sentence
+
+    text = "Vi a la migra enfrente de la Walgreens de la 26 y Kedzie hace rato"
+    result = find_in_sentence(text)
+    assert result.status == "found" and result.span is not None
+    assert text[result.span[0] : result.span[1]] == "26 y Kedzie"
+    assert find_in_sentence("gracias por la ayuda").status == "unknown"
+
+
+def test_outside_and_unknown_are_distinct(resolver: OfflineResolver) -> None:
+    assert resolver.find("41.5, -88.9").status == "outside"
+    assert resolver.find("xyzzy").status == "unknown"
+
+
+def test_geo_service_find_is_async_and_offline(resolver: OfflineResolver) -> None:
+    service = GeoService(resolver)
+    result = asyncio.run(service.find("la 26 y kedzie"))
+    assert result.status == "found"
+    assert service.find_in_sentence("they r at 47th n hoyne rn").status == "found"
+
+
+def test_shipped_street_and_landmark_data() -> None:
+    folder = Path(__file__).resolve().parents[1] / "bot" / "geodata"
+    streets = json.loads((folder / "streets.json").read_text(encoding="utf-8"))
+    landmarks = json.loads((folder / "landmarks.json").read_text(encoding="utf-8"))
+    assert (folder / "streets.json").stat().st_size < 4_000_000
+    assert (folder / "landmarks.json").stat().st_size < 4_000_000
+    assert len(streets["streets"]) > 1500 and len(streets["crossings"]) > 20_000
+    assert all(src["repository"] and src["commit"] for src in streets["sources"])
+    names = {s["name"] for s in streets["streets"]}
+    assert {"Archer Ave", "Blue Island Ave", "Ogden Ave", "Milwaukee Ave", "Elston Ave", "Lincoln Ave",
+            "Clybourn Ave", "Grand Ave", "Vincennes Ave", "South Chicago Ave", "Cottage Grove Ave",
+            "Columbus Ave"} <= names
+    places = landmarks["places"]
+    assert len(places) >= 1000
+    kinds = {p["kind"] for p in places}
+    assert {"station", "school", "park", "library", "hospital", "church", "consulate"} <= kinds
+    assert all(p["src"] in landmarks["sources"] for p in places)
+
+
+def test_curated_places_carry_sources() -> None:
+    from bot.geodata.curated_places import CURATED, SOURCES
+
+    assert all(row[5] in SOURCES and row[6] for row in CURATED)
+    assert len(CURATED) < 60  # curated rows stay a small supplement to open data
+
+
+def test_area_polygons_stay_available(resolver: OfflineResolver) -> None:
+    rings = resolver.area_polygon(30)
+    assert rings and len(rings[0]) > 10
+
+
+def test_misspelt_street_after_a_house_number_is_only_a_candidate(resolver: OfflineResolver) -> None:
+    for text, expected in (("4800 s wolcot", addr("47/ashland", "47/western", 3 / 8, 100)),
+                           ("2400 n kedzi", OSM["fullerton/pulaski"])):
+        result = resolver.find(text)
+        assert result.status == "candidates" and result.places, text
+        assert all(p.confidence < 0.9 for p in result.places)
+        if "wolcot" in text:
+            assert distance_m((result.places[0].lat, result.places[0].lon), expected) <= TOLERANCE_M
+    assert resolver.find("tengo 300 dolares").status == "unknown"
+    assert resolver.find("la 3100 de la 26").status == "found"
+
+
+# --- held-out evaluation (tests/data/places_eval.tsv, written by another session; never tuned on) --------
+
+EVAL = Path(__file__).resolve().parent / "data" / "places_eval.tsv"
+
+
+@pytest.mark.skipif(not EVAL.exists(), reason="evaluation table not present")
+def test_held_out_place_table_measured_floor(resolver: OfflineResolver) -> None:
+    """Issue 13 goal: >= 95 % within 300 m and no confident non-place. Measured once at the end: 205/219 =
+    93.6 % (found, or first of the candidates, within 300 m; 192/219 = 87.7 % as "found"), and 0 of 54
+    non-places gave any point. The goal is NOT reached; this asserts the measured floor so it cannot regress."""
+    import csv
+
+    rows = list(csv.DictReader(EVAL.open(encoding="utf-8"), delimiter="\t"))
+    places = [r for r in rows if r["kind"] != "none"]
+    hits = found = 0
+    for row in places:
+        result = resolver.find(row["text"])
+        if result.status in ("found", "candidates") and result.places:
+            d = distance_m((result.places[0].lat, result.places[0].lon), (float(row["lat"]), float(row["lon"])))
+            hits += d <= 300
+            found += d <= 300 and result.status == "found"
+    nones = [r for r in rows if r["kind"] == "none"]
+    confident = [r["text"] for r in nones if resolver.find(r["text"]).status == "found"]
+    assert len(places) >= 150 and len(nones) >= 40
+    assert hits / len(places) >= 0.93
+    assert found / len(places) >= 0.87
+    assert confident == []

@@ -24,7 +24,19 @@ from typing import Any
 from geopy.distance import geodesic
 from rapidfuzz import fuzz, process
 
-DEFAULT_GAZETTEER = Path(__file__).resolve().parent / "geodata" / "chicago.json"
+from bot.geo.reader import Resolution
+
+# Spoken names of streets that no data set spells that way (usage; see docs/geo.md).
+STREET_ALIASES: dict[str, list[str]] = {
+    "mlk": ["martin luther king"],
+    "king": ["martin luther king"],
+    "king drive": ["martin luther king"],
+    "cottage": ["cottage grove"],
+    "cali": ["california"],
+    "la salle": ["lasalle"],
+    "desplaines": ["des plaines"],
+}
+DEFAULT_GAZETTEER = Path(__file__).resolve().parent.parent / "geodata" / "chicago.json"
 KINDS = ("community_area", "zip", "address", "intersection", "pin")
 M_PER_DEG_LAT = 110_574.0
 
@@ -355,7 +367,14 @@ class Grid:
 class OfflineResolver:
     """Typed text or a pin → ranked places, from the shipped gazetteer only (no network, ever)."""
 
-    def __init__(self, data: dict[str, Any], margin_km: float = 2.0) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        margin_km: float = 2.0,
+        *,
+        streets: dict[str, Any] | None = None,
+        landmarks: dict[str, Any] | None = None,
+    ) -> None:
         self.city = data.get("city", "")
         self.margin_m = margin_km * 1000.0
         self.areas = [
@@ -384,12 +403,75 @@ class OfflineResolver:
         self.m_per_deg_lon = 111_320.0 * math.cos(math.radians(self.lat0))
         self.city_edges_m = self._edges_m(self.city_rings)
         self.grid = Grid(data["grid"]) if data.get("grid") else None
+        from bot.geo.network import Landmarks, StreetNetwork
+        from bot.geo.reader import Reader
+
+        street_aliases = dict(STREET_ALIASES)
+        for axis in ("ns", "ew"):
+            for row in (data.get("grid") or {}).get(axis, []):
+                for alias in row["aliases"]:
+                    street_aliases.setdefault(alias, [street_core(normalize(row["name"]))[1]])
+        for number, name in ((data.get("grid") or {}).get("numbered_aliases") or {}).items():
+            core_name = street_core(normalize(name))[1]
+            street_aliases.setdefault(core_name, [core_name]).append(number)  # "Garfield" is also 55th St
+            street_aliases.setdefault(number, [number]).append(core_name)
+        grid_rows = [row for axis in ("ns", "ew") for row in (data.get("grid") or {}).get(axis, [])]
+        grid_cores = {street_core(normalize(row["name"]))[1] for row in grid_rows} if grid_rows else None
+        major_cores = {street_core(normalize(row["name"]))[1] for row in grid_rows if row["major"]}
+        self.network = StreetNetwork(streets, street_aliases, grid_cores, major_cores) if streets else None
+        self.landmarks = Landmarks(landmarks) if landmarks else None
+        self.reader = Reader(self)
 
     @classmethod
-    def load(cls, gazetteer_path: Path | None = None, *, margin_km: float = 2.0) -> OfflineResolver:
-        """Load a gazetteer file (default: the shipped Chicago data)."""
+    def load(
+        cls,
+        gazetteer_path: Path | None = None,
+        *,
+        margin_km: float = 2.0,
+        streets_path: Path | None | bool = None,
+        landmarks_path: Path | None | bool = None,
+    ) -> OfflineResolver:
+        """Load a gazetteer file (default: the shipped Chicago data) with its street network and landmarks.
+
+        ``streets_path``/``landmarks_path``: None = the shipped file next to the default gazetteer (only when the
+        default gazetteer is used), a path = that file, False = none.
+        """
+        from bot.geo.network import DEFAULT_LANDMARKS, DEFAULT_STREETS, load_json
+
         path = Path(gazetteer_path) if gazetteer_path else DEFAULT_GAZETTEER
-        return cls(json.loads(path.read_text(encoding="utf-8")), margin_km=margin_km)
+        default = gazetteer_path is None
+        streets = None
+        if streets_path is not False and (streets_path or default):
+            streets = load_json(streets_path or None, DEFAULT_STREETS)  # type: ignore[arg-type]
+        landmarks = None
+        if landmarks_path is not False and (landmarks_path or default):
+            landmarks = load_json(landmarks_path or None, DEFAULT_LANDMARKS)  # type: ignore[arg-type]
+        return cls(
+            json.loads(path.read_text(encoding="utf-8")), margin_km=margin_km, streets=streets, landmarks=landmarks
+        )
+
+    def area_polygon(self, number: int) -> list[list[tuple[float, float]]]:
+        """Outline rings ((lon, lat) pairs) of a community area, for alert areas and maps."""
+        area = self.by_number.get(number)
+        return [list(r) for r in area.rings] if area else []
+
+    def find(self, text: str, limit: int = 3) -> Resolution:
+        """Read a place out of free text (a whole message or a sentence of a story): see ``Resolution``."""
+        if self.network is None and self.landmarks is None:
+            return self._legacy_find(text, limit)
+        return self.reader.read(text, limit)
+
+    find_in_sentence = find
+
+    def _legacy_find(self, text: str, limit: int) -> Resolution:
+        """Cities shipped without a street network: grid, ZIP, area names only."""
+        places = self._legacy_resolve(text, limit)
+        if not places:
+            return Resolution("unknown")
+        if places[0].kind == "pin" and not self.within_service_area(places[0].lat, places[0].lon):
+            return Resolution("outside", tuple(places))
+        exact = len(places) == 1 and places[0].confidence >= 0.9
+        return Resolution("found" if exact else "candidates", tuple(places), text=text.strip())
 
     # ---- service area and areas
 
@@ -465,7 +547,17 @@ class OfflineResolver:
     # ---- forward
 
     def resolve(self, text: str, limit: int = 3) -> list[Place]:
-        """Typed place → up to ``limit`` ranked candidates; [] when nothing matched."""
+        """Typed place → up to ``limit`` ranked places; [] when nothing (or only a bare street) matched.
+
+        Compatibility view of ``find``: "found" gives one place, "candidates" several; street-only and
+        no-crossing answers give [] here (use ``find`` to get their crossings).
+        """
+        result = self.find(text, limit)
+        if result.status in ("found", "candidates", "outside"):
+            return list(result.places[: max(limit, 0)])
+        return []
+
+    def _legacy_resolve(self, text: str, limit: int = 3) -> list[Place]:
         pin = self._latlon(text.strip())
         if pin:
             return pin
@@ -681,6 +773,26 @@ class GeoService:
             places = await self.online.geocode(text, limit)
             places = [self._with_area(p) for p in places]
         return [p for p in places if self.within_service_area(p.lat, p.lon)][:limit]
+
+    async def find(self, text: str, limit: int = 3) -> Resolution:
+        """Full answer for the flow: status found/candidates/street_only/no_crossing/outside/unknown.
+
+        The online geocoder (if enabled) is asked only when nothing at all was recognised; its answers are
+        never "found", only candidates.
+        """
+        result = self.offline.find(text, limit)
+        if result.status == "unknown" and self.online is not None:
+            places = [self._with_area(p) for p in await self.online.geocode(text, limit)]
+            inside = [p for p in places if self.within_service_area(p.lat, p.lon)]
+            if inside:
+                return Resolution("candidates", tuple(inside[:limit]), text=text.strip())
+            if places:
+                return Resolution("outside", tuple(places[:limit]), text=text.strip())
+        return result
+
+    def find_in_sentence(self, text: str) -> Resolution:
+        """The place named somewhere in a sentence, with ``span`` = where in ``text`` it was said (offline)."""
+        return self.offline.find(text)
 
     def _with_area(self, place: Place) -> Place:
         area = self.offline.area_at(place.lat, place.lon)
