@@ -27,6 +27,7 @@ from bot.faq import (
     normalize,
     render_answer,
 )
+from bot.faq.evaluation import kfold
 from i18n import Translator, load_catalogs, placeholders
 from tests.faq_questions import (
     ENGLISH,
@@ -45,11 +46,12 @@ FACT_SHEET_KEYS = frozenset(
     "S27 S28 S29 S30 S31 S32 S33 S34 S35 S37 S38 S39 S40 S41 S42 S43 S44 S45 S45b S46 S47 "
     "S48 S49 S50 S51 S52 S53 S54 S55 S57 S59 S60 S61 S62 S64 S65 S66 S67".split()
 )
-REQUIRED_TOPICS = {"home", "street", "car", "work", "detained", "recording", "law", "redcards", "hotlines"}
+REQUIRED_TOPICS = {"home", "street", "car", "work", "detained", "recording", "law", "redcards", "hotlines", "schools"}
 # Entries built on facts the sheet marks with ⚠️: the caution must be visible in both languages.
 CAUTIONED = {
     "home_admin_warrant", "home_i205_memo", "street_illinois_name", "work_workers", "detained_find_relative",
     "detained_family_plan", "recording_safely", "law_consent_decree", "hotline_report", "hotline_legal_help",
+    "schools_ice_at_school", "schools_protected_areas",
 }
 
 
@@ -358,3 +360,128 @@ def test_every_activity_needs_a_tip(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FaqError, match="vehicles"):
         FaqStore.load(directory)
+
+
+# ------------------------------------------------------------------ issue 14: generalising search
+
+
+def test_every_entry_has_ten_phrasings_per_language(store: FaqStore) -> None:
+    for entry in store.entries():
+        for lang in ("es", "en"):
+            phrasings = entry.text(lang).phrasings
+            assert len(phrasings) >= 10, (entry.id, lang, len(phrasings))
+            assert len(set(phrasings)) == len(phrasings), (entry.id, lang)
+    # Written the way residents type: mostly without accents or question marks.
+    spanish = [p for e in store.entries() for p in e.es.phrasings]
+    assert sum(p == normalize(p) for p in spanish) >= len(spanish) * 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("la migra esta afuera de mi casa que hago", "es"),
+        ("la migra ta afuera q ago", "es"),
+        ("ice at the door should i let em in lol", "en"),
+        ("ice is outside my house what do i do", "en"),
+    ],
+)
+def test_slang_door_question_gets_the_door_answer(store: FaqStore, text: str, lang: str) -> None:
+    result = store.lookup(text, lang=lang)
+    assert result.kind == "answer" and result.best is not None, (result.kind, result.matches)
+    assert result.best.entry.id == "home_open_door"
+
+
+def test_contested_entry_is_not_first_unless_asked_for(store: FaqStore) -> None:
+    memo = store.get("home_i205_memo")
+    assert memo is not None and memo.contested
+    for text in ("la migra esta afuera de mi casa que hago", "tumbaron la puerta que hago",
+                 "they have an i-205 warrant at my door do i open"):
+        matches = store.search(text)
+        assert matches and matches[0].entry.id != "home_i205_memo", (text, matches[0].entry.id)
+    # Asked for directly, it is the answer.
+    for text in ("es cierto lo del memo de ice que deja entrar con una i-205?", "the todd lyons memo"):
+        result = store.lookup(text)
+        assert result.best is not None and result.best.entry.id == "home_i205_memo", text
+
+
+@pytest.mark.parametrize("text", ["gracias", "gracias mija", "hola", "jaja", "jajajaja ok", "thanks!!", "ok",
+                                  "👍", "dios le bendiga", "hola buenas tardes"])
+def test_small_talk_is_recognised(store: FaqStore, text: str) -> None:
+    result = store.lookup(text)
+    assert result.kind == "small_talk" and result.small_talk and result.off_topic and not result.confident
+    assert store.search(text) == []  # never a legal answer, not even a guessed one
+
+
+@pytest.mark.parametrize("text", ["best pizza", "whats the best pizza in town", "how do i bake a cake",
+                                  "cual es la mejor taqueria en pilsen", "quien gano el partido ayer"])
+def test_off_topic_is_recognised(store: FaqStore, text: str) -> None:
+    result = store.lookup(text)
+    assert result.kind == "off_topic" and result.off_topic and not result.suggestions and result.best is None
+
+
+def test_whole_off_topic_list_gets_no_answer(store: FaqStore) -> None:
+    assert len(OFF_TOPIC) >= 30
+    confident = [t for t in OFF_TOPIC if store.lookup(t).confident]
+    assert confident == []
+
+
+@pytest.mark.parametrize("text", ["tengo una pregunta sobre la policia", "papeles", "is there a lawyer i can call"])
+def test_low_confidence_returns_three_suggestions(store: FaqStore, text: str) -> None:
+    result = store.lookup(text)
+    assert result.kind == "suggest" and not result.confident and result.best is None
+    assert len(result.suggestions) == 3
+    assert len({m.entry.id for m in result.suggestions}) == 3
+    assert all(not m.confident for m in result.suggestions)
+
+
+def test_answer_result_lists_alternatives(store: FaqStore) -> None:
+    result = store.lookup("tengo ke avrir la puerta si tocan los de inmigrasion")
+    assert result.kind == "answer" and result.best is not None
+    assert result.best.entry.id == "home_open_door"
+    assert 1 <= len(result.alternatives) <= 3 and result.best not in result.alternatives
+    assert all(a.score >= result.best.score * 0.4 for a in result.alternatives)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("puedo llamar a la policia o me deportan", "law_call_police"),
+        ("can ice come in my kids school", "schools_ice_at_school"),
+        ("tengo que firmar algo", "detained_dont_sign"),
+        ("do chicago police share data with ice", "law_chicago_police"),
+        ("raid at my job what do i do", "work_workers"),
+        ("me pueden arrestar en la corte por una multa de transito", "law_hb1312"),
+        ("mi pais me puede ayudar si me detiene la migra? el consulado", "detained_consulate"),
+        ("pueden arrestarme en el hospital o en la iglesia", "schools_protected_areas"),
+    ],
+)
+def test_issue_14_examples(store: FaqStore, text: str, expected: str) -> None:
+    matches = store.search(text)
+    assert matches and matches[0].entry.id == expected, [m.entry.id for m in matches]
+
+
+# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29: es top-1 76.8 % / top-3 95.2 %, en top-1
+# 77.4 % / top-3 97.1 % (top-1 counts only confident answers). The floors sit a few points below, so a content
+# edit that makes the search generalise worse fails here instead of in front of a resident.
+KFOLD_FLOORS = {"es": (0.73, 0.93), "en": (0.73, 0.94)}
+
+
+def test_kfold_accuracy_stays_above_the_floor(store: FaqStore) -> None:
+    tallies = kfold(store, k=5)
+    for lang, (top1_floor, top3_floor) in KFOLD_FLOORS.items():
+        tally = tallies[lang]
+        assert tally.total >= 10 * len(store.entries()), lang
+        assert tally.top1_rate >= top1_floor, f"{lang} k-fold top-1 {tally.top1_rate:.1%}"
+        assert tally.top3_rate >= top3_floor, f"{lang} k-fold top-3 {tally.top3_rate:.1%}"
+
+
+def test_kfold_really_leaves_phrasings_out(store: FaqStore) -> None:
+    phrasing = "la migra toca la puerta q hago"
+    entry = store.get("home_open_door")
+    assert entry is not None and phrasing in entry.es.phrasings
+    held = store.without_phrasings(lambda entry_id, lang, i: entry_id == "home_open_door")
+    full_index, held_index = store._content.index, held._content.index  # noqa: SLF001 - white-box check
+    doc = full_index.ids.index("home_open_door")
+    assert len(held_index.phrasing_texts[doc]) == 2  # only the two questions are left
+    assert len(full_index.phrasing_texts[doc]) > 20
+    assert store.get("home_open_door") is held.get("home_open_door")  # content shared, index rebuilt

@@ -1,0 +1,86 @@
+"""Honest accuracy figures for the FAQ search: k-fold over the entries' phrasings and question tables.
+
+Why it lives in the package: the bench (``bench/bench_faq.py``) and the tests assert on the same numbers,
+and both must measure the real :class:`FaqStore` on questions that are *not* in its index (design
+principle 6). In fold ``f`` the phrasings assigned to ``f`` are removed from the index and asked as
+questions; every phrasing is asked exactly once over the ``k`` folds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zlib import crc32
+
+from bot.faq.model import LANGS
+from bot.faq.store import FaqStore
+
+
+@dataclass
+class Tally:
+    """Top-1 (confident and right) and top-3 counts for one language, with the misses for reading."""
+
+    total: int = 0
+    top1: int = 0
+    top3: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def top1_rate(self) -> float:
+        return self.top1 / self.total if self.total else 0.0
+
+    @property
+    def top3_rate(self) -> float:
+        return self.top3 / self.total if self.total else 0.0
+
+
+def ask(store: FaqStore, question: str, expected: str, lang: str, tally: Tally) -> None:
+    """Count one question: top-1 needs the right entry first *and* confident; top-3 only needs it listed."""
+    matches = store.search(question, lang=lang, limit=3)
+    ids = [m.entry.id for m in matches]
+    tally.total += 1
+    if ids and ids[0] == expected and matches[0].confident:
+        tally.top1 += 1
+    else:
+        got = ", ".join(f"{m.entry.id}({m.score:.1f},{m.coverage:.2f},{'c' if m.confident else '-'})"
+                        for m in matches)
+        tally.misses.append(f"[{lang}] {question!r}: expected {expected}; got {got or 'nothing'}")
+    tally.top3 += expected in ids
+
+
+def fold_of(entry_id: str, lang: str, position: int, k: int) -> int:
+    """Deterministic fold of a phrasing: spread each entry's phrasings over all folds, in a stable order."""
+    return (position + crc32(f"{entry_id}:{lang}".encode())) % k
+
+
+def kfold(store: FaqStore, k: int = 5) -> dict[str, Tally]:
+    """k-fold cross-validation over every entry's phrasings, per language."""
+    tallies = {lang: Tally() for lang in LANGS}
+    entries = store.entries()
+    for fold in range(k):
+        held = store.without_phrasings(lambda e, lang, i, f=fold: fold_of(e, lang, i, k) == f)
+        for entry in entries:
+            for lang in LANGS:
+                for i, phrasing in enumerate(entry.text(lang).phrasings):
+                    if fold_of(entry.id, lang, i, k) == fold:
+                        ask(held, phrasing, entry.id, lang, tallies[lang])
+    return tallies
+
+
+def table(store: FaqStore, rows: Iterable[tuple[str, str, str]]) -> tuple[dict[str, Tally], list[str], int]:
+    """Accuracy per language over (lang, question, expected id) rows; expected ``none`` means off-topic.
+
+    Returns the tallies, the off-topic texts answered with confidence, and how many off-topic rows there were.
+    """
+    tallies = {lang: Tally() for lang in LANGS}
+    false_hits: list[str] = []
+    off_topic = 0
+    for lang, question, expected in rows:
+        if expected == "none":
+            off_topic += 1
+            result = store.lookup(question, lang=lang)
+            if result.confident:
+                false_hits.append(f"[{lang}] {question!r} -> {result.matches[0].entry.id}")
+            continue
+        ask(store, question, expected, lang, tallies[lang])
+    return tallies, false_hits, off_topic

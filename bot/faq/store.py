@@ -1,0 +1,293 @@
+"""Loading, validating and serving the FAQ content: browse, search, tips, hot reload.
+
+Why the store owns one immutable snapshot (:class:`_Content`): the admin's ``/reload_faq`` swaps the whole
+snapshot at once, only after the new files validated completely, so readers never see half an update.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from bot.faq.model import (
+    ACTIVITIES,
+    DEFAULT_DIR,
+    LANGS,
+    Entry,
+    FaqError,
+    Match,
+    SearchResult,
+    Source,
+    Tip,
+    Topic,
+)
+from bot.faq.search import Holdout, SearchIndex, confidence
+from bot.faq.text import detect_lang, is_small_talk
+
+# Confidence rule (see FaqStore.search), calibrated by k-fold over the entries' phrasings and the off-topic
+# list in tests/faq_questions.py (bench/bench_faq.py prints the figures; docs/faq-search.md has the story).
+MIN_CONFIDENCE = 0.6  # measured: 0 of the off-topic list above it, most right answers above it
+MIN_SCORE = 1.0  # no answer below this BM25 score whatever the other features say (also the flow's alt floor)
+MIN_COVERAGE = 0.34  # the answer must contain a third of what the question says (by idf mass)
+# Below the bar, "nothing related at all" (off-topic) versus "close but unsure" (suggestions).
+OFF_TOPIC_CONFIDENCE = 0.3
+MAX_SUGGESTIONS = 3
+ALT_MIN_RATIO = 0.4
+MAX_QUERY_CHARS = 500
+RERANK_POOL = 6
+NEARNESS_WEIGHT = 0.0
+
+
+@dataclass(frozen=True)
+class _Content:
+    """One immutable, fully validated snapshot; reload swaps the whole object at once."""
+
+    sources: dict[str, Source]
+    topics: dict[str, Topic]
+    entries: dict[str, Entry]
+    tips: dict[str, str]  # activity -> entry id
+    index: SearchIndex
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FaqError(f"{path.name}: cannot read TOML: {exc}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(entry)"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _load_content(directory: Path) -> _Content:
+    """Read and validate every file; raise FaqError on the first broken file, entry or cross-reference."""
+    if not directory.is_dir():
+        raise FaqError(f"{directory}: FAQ directory not found")
+    sources_path = directory / "sources.toml"
+    raw_sources = _read_toml(sources_path)
+    sources: dict[str, Source] = {}
+    for key, data in raw_sources.items():
+        try:
+            sources[key] = Source.model_validate({"key": key, **(data if isinstance(data, dict) else {})})
+        except ValidationError as exc:
+            raise FaqError(f"{sources_path.name}: source {key!r}: {_describe(exc)}") from exc
+
+    topics: dict[str, Topic] = {}
+    entries: dict[str, Entry] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == "sources.toml":
+            continue
+        data = _read_toml(path)
+        unknown = set(data) - {"topic", "entry"}
+        if unknown:
+            raise FaqError(f"{path.name}: unknown top-level tables {sorted(unknown)}")
+        raw_topic = data.get("topic")
+        if not isinstance(raw_topic, dict):
+            raise FaqError(f"{path.name}: missing [topic] table")
+        raw_entries = data.get("entry", [])
+        if not isinstance(raw_entries, list) or not raw_entries:
+            raise FaqError(f"{path.name}: no [[entry]] tables")
+        topic_id = str(raw_topic.get("id", ""))
+        ids: list[str] = []
+        for position, raw in enumerate(raw_entries, start=1):
+            raw_id = raw.get("id", f"#{position}") if isinstance(raw, dict) else f"#{position}"
+            label = f"entry {raw_id!r}"
+            if not isinstance(raw, dict):
+                raise FaqError(f"{path.name}: {label}: not a table")
+            if raw.get("topic", topic_id) != topic_id:
+                raise FaqError(f"{path.name}: {label}: topic must be {topic_id!r} (the file's topic)")
+            if "source_refs" in raw:
+                raise FaqError(f"{path.name}: {label}: source_refs is filled by the loader, not by editors")
+            try:
+                entry = Entry.model_validate({**raw, "topic": topic_id})
+            except ValidationError as exc:
+                raise FaqError(f"{path.name}: {label}: {_describe(exc)}") from exc
+            if entry.id in entries:
+                raise FaqError(f"{path.name}: {label}: duplicate id (also in {origin[entry.id]})")
+            missing = [s for s in entry.sources if s not in sources]
+            if missing:
+                raise FaqError(f"{path.name}: {label}: source keys not in sources.toml: {missing}")
+            entry = entry.model_copy(update={"source_refs": tuple(sources[s] for s in entry.sources)})
+            entries[entry.id] = entry
+            origin[entry.id] = path.name
+            ids.append(entry.id)
+        try:
+            topic = Topic.model_validate({**raw_topic, "entry_ids": tuple(ids)})
+        except ValidationError as exc:
+            raise FaqError(f"{path.name}: [topic]: {_describe(exc)}") from exc
+        if topic.id in topics:
+            raise FaqError(f"{path.name}: duplicate topic id {topic.id!r}")
+        topics[topic.id] = topic
+
+    if not entries:
+        raise FaqError(f"{directory}: no FAQ entries found")
+    tips: dict[str, str] = {}
+    for entry in entries.values():
+        bad = [r for r in entry.related if r not in entries]
+        if bad:
+            raise FaqError(f"{origin[entry.id]}: entry {entry.id!r}: related ids do not exist: {bad}")
+        for activity in entry.activities:
+            if activity in tips:
+                raise FaqError(f"{origin[entry.id]}: entry {entry.id!r}: activity {activity!r} "
+                               f"already has a tip in {tips[activity]!r}")
+            tips[activity] = entry.id
+    missing_tips = [a for a in ACTIVITIES if a not in tips]
+    if missing_tips:
+        raise FaqError(f"{directory}: no entry provides a tip for activities {missing_tips}")
+    ordered = dict(sorted(topics.items(), key=lambda item: (item[1].order, item[0])))
+    index = SearchIndex.build(entries.values(), topics)
+    return _Content(sources=sources, topics=ordered, entries=entries, tips=tips, index=index)
+
+
+class FaqStore:
+    """Validated FAQ content with browse, search, tips and hot reload.
+
+    Readers take ``self._content`` once per call, and :meth:`reload` replaces it only after the new
+    content validated completely, so a broken edit never leaves the bot half-updated.
+    """
+
+    def __init__(self, content: _Content, directory: Path) -> None:
+        self._content = content
+        self.directory = directory
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> FaqStore:
+        directory = Path(path) if path is not None else DEFAULT_DIR
+        return cls(_load_content(directory), directory)
+
+    def without_phrasings(self, holdout: Holdout) -> FaqStore:
+        """A copy whose index leaves out the phrasings ``holdout`` selects (for k-fold evaluation).
+
+        Why here: the bench and the tests must measure the real matcher on questions it has not indexed.
+        """
+        content = self._content
+        index = SearchIndex.build(content.entries.values(), content.topics, holdout)
+        return FaqStore(replace(content, index=index), self.directory)
+
+    def reload(self) -> int:
+        """Re-read the directory; on any error keep the old content and raise :class:`FaqError`.
+
+        Returns the number of entries now loaded (for the admin's confirmation message).
+        """
+        content = _load_content(self.directory)
+        self._content = content
+        return len(content.entries)
+
+    # browse -------------------------------------------------------------------------------------
+    def topics(self) -> list[Topic]:
+        return list(self._content.topics.values())
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self._content.topics.get(topic_id)
+
+    def entries(self, topic_id: str | None = None) -> list[Entry]:
+        """Entries of one topic in file order, or every entry when ``topic_id`` is None."""
+        content = self._content
+        if topic_id is None:
+            return list(content.entries.values())
+        topic = content.topics.get(topic_id)
+        return [content.entries[i] for i in topic.entry_ids] if topic else []
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._content.entries.get(entry_id)
+
+    def related(self, entry_id: str) -> list[Entry]:
+        content = self._content
+        entry = content.entries.get(entry_id)
+        return [content.entries[r] for r in entry.related] if entry else []
+
+    def source(self, key: str) -> Source | None:
+        return self._content.sources.get(key)
+
+    # search -------------------------------------------------------------------------------------
+    def search(self, text: str, lang: str | None = None, limit: int = 4) -> list[Match]:
+        """Best entries for free text in either language (typos, no accents, Spanglish welcome).
+
+        Returns at most ``limit`` matches, best first, only with a positive score. ``confident`` is
+        True when the score, the share of the query's meaningful words the entry covers and the number of
+        words it shares all pass the thresholds; a caller shows "not found" (or suggestions, see
+        :meth:`lookup`) when the first match is not confident, instead of guessing. Small talk
+        ("gracias mija") is never confident.
+        """
+        content = self._content
+        return _rank(content, text, lang, limit)
+
+    def lookup(self, text: str, lang: str | None = None) -> SearchResult:
+        """Search plus the decision the flow needs: answer, suggestions, small talk or off-topic.
+
+        See :class:`SearchResult`. Below the confidence bar the 3 closest entries come back as
+        ``suggestions`` (for "¿Quiso decir…?" buttons) unless nothing in the text relates to the FAQ.
+        """
+        query_lang = lang if lang in LANGS else (detect_lang(text or "") or "es")
+        if not text or not any(ch.isalnum() for ch in text):
+            kind = "small_talk" if text and is_small_talk(text) else "empty"
+            return SearchResult(kind=kind, lang=query_lang)
+        if is_small_talk(text):
+            return SearchResult(kind="small_talk", lang=query_lang)
+        matches = tuple(_rank(self._content, text, lang, 1 + MAX_SUGGESTIONS))
+        if matches and matches[0].confident:
+            best = matches[0]
+            floor = max(MIN_SCORE / 2, best.score * ALT_MIN_RATIO)
+            alternatives = tuple(m for m in matches[1:] if m.score >= floor)[:MAX_SUGGESTIONS]
+            return SearchResult(kind="answer", lang=query_lang, matches=matches, alternatives=alternatives)
+        if not matches or matches[0].confidence < OFF_TOPIC_CONFIDENCE:
+            return SearchResult(kind="off_topic", lang=query_lang, matches=matches)
+        return SearchResult(kind="suggest", lang=query_lang, matches=matches, suggestions=matches[:MAX_SUGGESTIONS])
+
+    # alerts -------------------------------------------------------------------------------------
+    def tip_for_activity(self, activity: str, lang: str) -> Tip:
+        """One rights tip for an alert's activity; unknown activities get the general ("other") tip."""
+        content = self._content
+        entry_id = content.tips.get(activity) or content.tips["other"]
+        entry = content.entries[entry_id]
+        tip = entry.text(lang if lang in LANGS else "es").tip
+        assert tip is not None  # guaranteed by Entry validation for entries with activities
+        return Tip(tip, entry_id)
+
+
+def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Match]:
+    query_lang = lang if lang in LANGS else (detect_lang(text or "") or "es")
+    if not text or not text.strip() or limit <= 0 or is_small_talk(text):
+        return []
+    scores = content.index.score(text[:MAX_QUERY_CHARS])
+    combined = scores.combined
+    # A single shared word (often a cross-language sound-alike: "best"/"vestidos") is not an answer to a
+    # longer question.
+    min_words = 2 if scores.words >= 3 else 1
+    # Optionally re-rank the best few by how close the question is to one of their phrasings (rapidfuzz).
+    # Measured in docs/faq-search.md: no gain over BM25 alone, so the weight is 0 and nearness only feeds the
+    # confidence of the first match.
+    pool = [int(i) for i in np.argsort(-combined, kind="stable")[: max(limit, RERANK_POOL)] if combined[i] > 0]
+    unigrams = list(scores.unigrams)
+    near: dict[int, float] = {}
+    if NEARNESS_WEIGHT:
+        near = {i: content.index.nearness(unigrams, i) for i in pool}
+        pool.sort(key=lambda i: -(combined[i] + NEARNESS_WEIGHT * near[i]))
+    ranked = pool[:limit]
+    if ranked and ranked[0] not in near:
+        near[ranked[0]] = content.index.nearness(unigrams, ranked[0])
+    matches = []
+    for rank, i in enumerate(ranked):
+        conf = confidence(float(combined[i]), float(scores.coverage[i]), int(scores.matched[i]),
+                          float(scores.mass[i]), near.get(i, 0.0))
+        matches.append(Match(
+            entry=content.entries[content.index.ids[i]],
+            score=round(float(combined[i]), 4),
+            confident=bool(rank == 0 and conf >= MIN_CONFIDENCE and combined[i] >= MIN_SCORE
+                           and scores.coverage[i] >= MIN_COVERAGE and scores.matched[i] >= min_words),
+            lang=query_lang,
+            coverage=round(float(scores.coverage[i]), 4),
+            confidence=round(conf, 4),
+        ))
+    return matches

@@ -1,0 +1,291 @@
+"""Text normalisation for the FAQ search: accents, slang, by-ear spelling, texting, Snowball stemming.
+
+Why hand-written parts remain: no maintained library maps Chicago Spanish slang ("migra", "troca",
+"chamba") or by-ear spellings ("polisia", "inmigrasion") to one word; everything a library does well
+(stemming: PyStemmer's Snowball; typos: rapidfuzz in the index; ranking: bm25s) is left to the library.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Words that carry no meaning for matching, in both languages. Kept short on purpose: words like "no",
+# "free", "where" or "sign" matter here.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a al ante con de del el en es la las lo los le les me mi mis nos o para por que q k se si su sus te tu
+    un una unos unas y ya yo usted ud este esta esto eso esa ese hay son soy muy mas pero como cuando
+    tengo tiene tienen tenemos puedo puede pueden pueda hacer hago hace hacemos debo debe quien quienes cual
+    cuales who whom which
+    the an and or of to in on at for with by is are am was were be been do does did i im my me we
+    our you your it its this that these those there they them he she his her can could should would will
+    have has had what whats wat how if so about just get got any some into as not
+    """.split()
+)
+
+# Slang, by-ear spellings and cross-language equivalents mapped to one canonical word before stemming.
+# Why: BM25 only rewards shared terms, and residents write "migra", "la chota", "troca", "chamba".
+_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("ice", "migra", "imigra", "lamigra", "hielo"),
+    ("police", "policia", "policias", "policía", "cop", "cops", "poli", "chota", "patrulla", "officer",
+     "officers", "oficial", "oficiales", "policeman"),
+    ("immigration", "inmigracion", "migracion", "imigracion", "inmigrasion", "immigracion"),
+    ("door", "puerta", "doors", "puertas"),
+    ("warrant", "warrants", "orden", "ordenes", "warrent", "warant"),
+    ("judge", "juez", "jueza", "jues", "judges", "jueces", "magistrate", "magistrado"),
+    ("car", "carro", "troca", "truck", "coche", "auto", "vehicle", "vehiculo", "camioneta", "van", "cars"),
+    ("lawyer", "abogado", "abogada", "attorney", "licenciado", "lawyers", "abogados", "licenciada"),
+    ("sign", "firmar", "firma", "firmo", "firme", "signing", "signed", "signature", "firmen"),
+    ("film", "grabar", "record", "filmar", "recording", "grabo", "graba", "grabando", "filming", "tape"),
+    ("work", "trabajo", "job", "chamba", "jale", "workplace", "trabajar", "trabaja", "chambear"),
+    ("search", "revisar", "revisarme", "registrar", "catear", "esculcar", "cateo", "registro", "revisen",
+     "searched", "searching", "revise"),
+    ("silent", "silencio", "callado", "callada", "callarme", "silence"),
+    ("home", "casa", "house", "apartment", "departamento", "apartamento", "depa", "hogar"),
+    ("papers", "papeles", "documents", "documentos", "paper", "papel", "documento", "document"),
+    ("license", "licencia", "licence", "licencias", "licenses"),
+    ("family", "familia", "familiar", "relative", "familiares", "relatives"),
+    ("card", "tarjeta", "tarjetas", "cards", "tarjetita"),
+    ("red", "roja", "rojas", "rojo"),
+    ("court", "corte", "courthouse", "juzgado", "cortes", "courts"),
+    ("passenger", "pasajero", "pasajera", "passengers", "pasajeros"),
+    ("consulate", "consulado", "embassy", "embajada"),
+    ("spanish", "espanol", "espanish", "castellano"),
+    ("run", "correr", "huir", "flee", "corro", "running", "runaway"),
+    ("fake", "falso", "falsa", "falsos", "falsas", "false", "chueco", "chuecos", "chueca"),
+    ("name", "nombre", "names"),
+    ("kids", "hijos", "ninos", "children", "child", "kid", "hijo", "hija", "hijas", "nino", "nina"),
+    ("employer", "patron", "boss", "jefe", "jefa", "employers", "patrones"),
+    ("owner", "dueno", "duena", "duenos", "owners"),
+    ("hotline", "linea", "telefono", "phone", "number", "numero", "hotlines"),
+    ("detained", "detenido", "detenida", "arrested", "arrestado", "arrestada", "detention", "detencion",
+     "detain", "detienen", "detiene", "detuvo", "arrest", "arresto", "arrestaron"),
+    ("stop", "paro", "pararon", "stopped", "parar", "paran", "pullearon", "pulled", "pull", "pulling",
+     "pulls", "stopping", "stops", "detuvieron"),
+    ("leave", "irme", "irse", "retirarme", "retirarse", "leaving", "go", "walk"),
+    ("free", "gratis", "gratuito"),
+    ("deport", "deportar", "deportarme", "deportan", "deportation", "deportacion", "deported", "deporten",
+     "removal"),
+    ("raid", "redada", "redadas", "operativo", "operativos", "raids", "sweep"),
+    ("address", "direccion", "domicilio"),
+    ("born", "naci", "nacimiento", "birth"),
+    ("undocumented", "indocumentado", "indocumentada", "indocumentados", "sinpapeles"),
+    ("sanctuary", "santuario"),
+    ("audio", "sonido", "sound", "voz", "voice"),
+    ("photo", "foto", "fotos", "picture", "pictures", "photos"),
+    ("airport", "aeropuerto"),
+    ("border", "frontera", "garita"),
+    ("school", "escuela", "schools", "escuelas"),
+    ("cellphone", "celular", "cel", "cell"),
+    ("find", "encontrar", "encuentro", "buscar", "localizar", "locate", "busco", "hallar"),
+    ("report", "reportar", "reporto", "reportes", "avisar", "reports"),
+    ("rights", "derechos", "derecho", "right"),
+    ("questions", "preguntas", "pregunta", "question"),
+    ("answer", "contestar", "responder", "contesto", "answering", "respondo"),
+    ("knock", "tocan", "tocando", "toco", "tocar", "knocking", "knocked", "tocaron", "golpean"),
+    ("open", "abrir", "abro", "abra", "opening"),
+    ("backpack", "mochila", "bag", "bolsa", "purse", "bolso"),
+    ("city", "ciudad", "municipal"),
+    ("law", "ley", "leyes", "laws"),
+    ("cbp", "borderpatrol"),
+    ("distance", "distancia", "close", "cerca"),
+    ("church", "iglesia", "iglesias", "churches", "templo", "misa", "mass", "parroquia"),
+    ("hospital", "hospitales", "hospitals", "clinica", "clinic", "clinics", "doctor", "medico"),
+    ("consent", "permiso", "consentimiento", "permission"),
+    ("now", "rn", "ahorita", "ahora", "orita"),
+    ("ticket", "multa", "tiket", "tickets", "multas", "citation"),
+    ("crime", "delito", "crimen", "crimes", "delitos"),
+    ("victim", "victima", "victims", "victimas"),
+    ("lie", "mentir", "miento", "lying", "mentira"),
+    # Everyday verbs and nouns that bridge a Spanish question to an entry's English wording and back.
+    ("enter", "entrar", "entran", "entren", "entra", "entro", "entraron", "meterse", "metieron", "meten",
+     "pasar", "pasen", "entering", "entered", "come_in"),
+    ("ask", "preguntar", "preguntan", "preguntaron", "pregunto", "asked", "asking", "asks"),
+    ("say", "decir", "digo", "dicen", "dijeron", "tell", "told", "telling", "says", "said", "desir"),
+    ("help", "ayuda", "ayudar", "ayudan", "ayudame", "helps", "helping"),
+    ("status", "estatus", "estado"),
+    ("valid", "valida", "valido", "legit", "real", "verdadera", "autentica"),
+    ("share", "compartir", "comparten", "comparte", "sharing", "shares"),
+    ("data", "datos", "info", "informacion", "information", "dato"),
+    ("show", "enseñar", "ensenar", "enseño", "enseno", "mostrar", "muestro", "showed", "showing"),
+    ("give", "dar", "doy", "dan", "den", "giving", "gave", "hand", "entregar", "entregan"),
+    ("take", "llevar", "llevaron", "llevo", "quitar", "quitan", "took", "taken", "taking", "agarrar", "agarraron",
+     "agarro", "picked", "pickup"),
+    ("safe", "seguro", "segura", "safely", "seguridad", "peligro", "danger", "dangerous", "peligroso"),
+    ("know", "saber", "sabe", "knowing", "tell_apart"),
+    ("afraid", "miedo", "scared", "asustado", "asustada", "fear", "temor"),
+    ("money", "dinero", "pagar", "pay", "cost", "costo", "cobran", "cobrar"),
+    ("find", "encontrar"),
+    ("wait", "esperar", "espero", "waiting"),
+    ("outside", "afuera", "fuera", "outside_of"),
+    ("inside", "adentro", "dentro"),
+)
+SYNONYMS: dict[str, str] = {word: group[0] for group in _SYNONYM_GROUPS for word in group}
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def strip_accents(text: str) -> str:
+    """Lower-case and drop diacritics, so "inmigración", "INMIGRACION" and "inmigracion" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive form, with form numbers and A-number glued together."""
+    text = strip_accents(text)
+    text = re.sub(r"[’'`´]", "", text)  # "don't" -> "dont", "driver's" -> "drivers"
+    text = re.sub(r"\b287\s*\(?\s*g\s*\)?", " 287g ", text)
+    text = re.sub(r"\bi\s*-?\s*(\d{1,3})\b", r" i\1 ", text)  # "I-205", "i 205", "i205" -> "i205"
+    text = re.sub(r"\ba\s*-?\s*(?:number|num|no|#)(?![a-z])", " anumber ", text)
+    text = re.sub(r"\bnumero\s+(?:de\s+)?a\b(?!\s+(?:que|quien|donde|la|el|las|los)\b)", " anumber ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+def _phonetic(token: str) -> str:
+    """Collapse spellings that sound alike in Spanish ("inmigrasion", "ajente", "yamar", "ablar").
+
+    Applied to every token on both sides of the match, so it only has to be consistent, not correct.
+    """
+    if token.isdigit() or len(token) <= 2:
+        return token
+    t = token
+    if t.startswith("h") and len(t) > 3 and t[1] in "aeiou":
+        t = t[1:]
+    t = re.sub(r"ll(?=[aeiou])", "y", t).replace("qu", "k").replace("z", "s").replace("v", "b")
+    t = re.sub(r"c(?=[ei])", "s", t)
+    t = re.sub(r"c(?=[aou]|$|[^aeiouh])", "k", t)
+    t = re.sub(r"g(?=[ei])", "j", t)
+    t = re.sub(r"(.)\1+", r"\1", t)
+    return t
+
+
+# Texting shorthand expanded before stop words are removed ("q hago", "pa mi casa", "u", "rn").
+TEXTING: dict[str, str] = {
+    "q": "que", "k": "que", "ke": "que", "pa": "para", "xq": "porque", "pq": "porque", "porq": "porque",
+    "x": "por", "d": "de", "dnd": "donde", "tmb": "tambien", "tb": "tambien", "u": "you", "ur": "your",
+    "r": "are", "wat": "what", "wut": "what", "thru": "through", "cuz": "because", "bc": "because",
+    "plz": "please", "pls": "please", "n": "and", "w": "with", "b4": "before", "govt": "government",
+}
+
+_STEMMERS = (Stemmer.Stemmer("spanish"), Stemmer.Stemmer("english"))
+
+
+def _build_synonyms() -> dict[str, str]:
+    """Each variant, and its by-ear spelling, maps to its group's first word ("polisia" finds "policia")."""
+    table: dict[str, str] = {}
+    for group in _SYNONYM_GROUPS:
+        for word in group:
+            table.setdefault(word, group[0])
+            table.setdefault(_phonetic(word), group[0])
+    return table
+
+
+@lru_cache(maxsize=20_000)
+def term(word: str) -> str:
+    """One index term for a normalised word: slang → canonical word, by-ear spelling key, Snowball stems.
+
+    Why both stemmers on every word: the index is bilingual and questions mix languages ("el officer me
+    pullearon"), so the language of a single word is unknown. Applying the Spanish then the English Snowball
+    stemmer to every word on both sides is consistent, which is all a matcher needs.
+    """
+    canonical = _SYNONYM_TABLE.get(word) or _SYNONYM_TABLE.get(_phonetic(word)) or word
+    if canonical.isdigit() or len(canonical) <= 2:
+        return canonical
+    key = _phonetic(canonical)
+    for stemmer in _STEMMERS:
+        key = stemmer.stemWord(key)
+    return key
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Normalised words with texting shorthand expanded and stop words removed.
+
+    Cached because the index reads every phrasing several times on each load and ``/reload_faq`` should stay
+    well under a tenth of a second; the cache is bounded, so strangers' text cannot grow it without limit.
+    """
+    return _words(text[:1000])
+
+
+@lru_cache(maxsize=20_000)
+def _words(text: str) -> tuple[str, ...]:
+    out = []
+    for raw in _TOKEN_RE.findall(normalize(text)):
+        raw = TEXTING.get(raw, raw)
+        if raw not in STOPWORDS and raw not in _TEXTING_STOP:
+            out.append(raw)
+    return tuple(out)
+
+
+def terms(text: str, bigrams: bool = True) -> list[str]:
+    """The index terms of a text: stemmed content words plus adjacent-word bigrams.
+
+    Why bigrams: phrases such as "free to go", "orden del juez" or "tarjeta roja" mean more than their words.
+    """
+    unigrams = [term(w) for w in words(text)]
+    if not bigrams:
+        return unigrams
+    return unigrams + [f"{a}_{b}" for a, b in zip(unigrams, unigrams[1:], strict=False) if a != b]
+
+
+# Chatter that needs a friendly reply, never a legal answer ("gracias mija", "jajaja", "ok", "hola").
+SMALL_TALK_WORDS: frozenset[str] = frozenset(
+    """
+    gracias muchas muchisimas mil thanks thank thx ty tysm appreciate appreciated hola hi hello hey holi ola
+    buenas buenos buen dia dias tardes noches good morning afternoon evening night tal saludos ok okay oki okey
+    vale bueno bien perfecto genial excelente cool nice great awesome adios bye chao hasta luego pronto
+    bendiciones dios bendiga bless god mija mijo mijito mijita amigo amiga amigos compa senor senora sir
+    maam bro hermano dude lol lmao xd si yes yeah yep no nope nada nothing entiendo entendido understood claro
+    sure alright right fine igualmente tambien you too your very much so muy mucho todo everything a la el de
+    que me te le tu mi para por the and to for it all of es esta estas estoy como how are am is what que tal
+    happy feliz love amor besos bonita bonito lindo linda sorry perdon disculpe please porfa favor welcome
+    nomas ahi vamos va sale orale andale
+    """.split()
+)
+_LAUGH_RE = re.compile(r"^(?:j+[aeiou]+|h+[aeiou]+|[aeiou]*j+|l+o+l+|x+d+)+h?$")
+_TEXTING_STOP = frozenset({"please", "because", "through", "before", "porque", "tambien"})
+
+
+def is_small_talk(text: str) -> bool:
+    """True for thanks, greetings, laughter, "ok" and emoji-only messages (at most 8 words).
+
+    Why a word list and not the search score: "gracias mija" shares no term with any entry, but neither
+    does "best pizza"; the flow answers the first kindly and the second with "not found", so both must be
+    told apart from each other, not only from real questions.
+    """
+    tokens = [TEXTING.get(t, t) for t in _TOKEN_RE.findall(normalize(text))]
+    if not tokens:
+        return bool(text.strip()) and not any(ch.isalnum() for ch in text) and not set(text.strip()) <= set("?¿!¡.,;:-")
+    if len(tokens) > 8:
+        return False
+    return all(t in SMALL_TALK_WORDS or _LAUGH_RE.match(t) for t in tokens)
+
+
+_ES_HINTS = frozenset(
+    "que como donde tengo puedo la el los las mi mis me usted si se del por para una un es esta estoy "
+    "migra puerta policia trabajo derechos abogado casa carro hijos hago".split()
+)
+_EN_HINTS = frozenset(
+    "the what how where do does i my me you your is are can should if to of a an am im get got ice door "
+    "police work rights lawyer home car kids".split()
+)
+
+
+def detect_lang(text: str) -> str | None:
+    """Guess es/en from function words; None when unclear. Used only when the caller gives no language."""
+    words = _TOKEN_RE.findall(strip_accents(text))
+    es = sum(w in _ES_HINTS for w in words)
+    en = sum(w in _EN_HINTS for w in words)
+    if es == en:
+        return None
+    return "es" if es > en else "en"
+
+
+
+
+_SYNONYM_TABLE: dict[str, str] = _build_synonyms()
