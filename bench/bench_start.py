@@ -293,8 +293,8 @@ class VecinosBot:
         from bot.fronts.telegram import TelegramFront
 
         self.app = await App.create(vecinos_settings(self.tmp / "vecinos.db", self.base_url, **self.overrides))
-        self.front = TelegramFront(self.app)
-        await self.front.start(poll_timeout=1)
+        self.front = TelegramFront(self.app, poll_timeout=1)
+        await self.app.start_fronts([self.front])
 
     async def drain(self, timeout: float = 60.0) -> None:
         """Wait until the durable outbox has nothing queued or in flight."""

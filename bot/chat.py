@@ -92,6 +92,9 @@ class Reply:
     location: tuple[float, float] | None = None  # a map pin sent before the text
     silent: bool = False
     toast: str | None = None  # short notice for the pressed button (callback answer)
+    # Ask the messenger not to allow forwarding or saving (Telegram's protect_content): moderators' cards, so that
+    # a hostile group member cannot simply forward pending reports out of the group (issue 11).
+    protect: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialisable form, for the durable outbox."""
@@ -103,6 +106,7 @@ class Reply:
             "location": list(self.location) if self.location else None,
             "silent": self.silent,
             "edit": self.edit,
+            "protect": self.protect,
         }
 
     @classmethod
@@ -115,6 +119,7 @@ class Reply:
             location=tuple(data["location"]) if data.get("location") else None,  # type: ignore[arg-type]
             silent=bool(data.get("silent")),
             edit=data.get("edit"),
+            protect=bool(data.get("protect")),
         )
 
 
@@ -145,3 +150,26 @@ class Conversation:
     flow: str
     step: str
     data: dict[str, Any]
+
+
+# -- messenger-qualified ids: "telegram:123", "signal:+13125550100", "signal:<uuid>" -----------------------
+DEFAULT_MESSENGER = "telegram"
+KNOWN_MESSENGERS = ("telegram", "signal", "console")
+
+
+def qualify(value: str | int, default: str = DEFAULT_MESSENGER) -> str:
+    """``"123"`` → ``"telegram:123"``; ``"signal:+1312…"`` stays; raises ValueError on an unknown messenger."""
+    text = str(value).strip()
+    messenger, sep, rest = text.partition(":")
+    if sep and messenger in KNOWN_MESSENGERS and rest:
+        return f"{messenger}:{rest}"
+    if sep and not messenger.lstrip("-").isdigit():
+        raise ValueError(f"unknown messenger in {text!r} (use telegram:ID, signal:+NUMBER or signal:UUID)")
+    if text.lstrip("-").isdigit():
+        return f"{default}:{int(text)}"
+    raise ValueError(f"not an id: {text!r} (use a number for Telegram, or telegram:ID / signal:+NUMBER)")
+
+
+def split_qualified(qualified: str) -> tuple[str, str]:
+    messenger, _, rest = qualified.partition(":")
+    return messenger, rest

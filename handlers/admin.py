@@ -29,14 +29,14 @@ async def change_role(ctx: Context, args: str, role: str, grant: bool, texts: Ro
         return [Reply(ctx.t(texts.usage))]
     users = ctx.services.users
     key = users.key_for(ctx.event.sender.messenger, target)
-    user = await users.repo.get(key)
+    user = await users.get(key)
     if user is None:
         return [Reply(ctx.t("mod.grant_unknown"))]
     if user.role not in ("resident", role):
         return [Reply(ctx.t(texts.other_role))]
     if not grant and user.role != role:
         return [Reply(ctx.t(texts.not_holder))]
-    await users.repo.set_role(key, role if grant else "resident")
+    await users.set_role(key, role if grant else "resident")
     return [Reply(ctx.t(texts.granted if grant else texts.revoked))]
 
 
@@ -48,12 +48,12 @@ class AdminFlow(Flow):
         if not ctx.is_admin:
             return [Reply(ctx.t("core.not_allowed"))]
         services = ctx.services
-        counts = await services.outbox.repo.counts()
-        pending = len(await services.reports.repo.pending(limit=1000))
+        counts = await services.outbox.counts()
+        pending = len(await services.reports.pending(limit=1000))
         return [Reply(ctx.t(
             "admin.stats",
-            users=await services.users.repo.count(),
-            subscriptions=await services.alerts.repo.count_subscriptions(),
+            users=await services.users.count(),
+            subscriptions=await services.alerts.count_subscriptions(),
             pending=pending,
             queued=counts.queued, sending=counts.sending, sent=counts.sent, retried=counts.retried,
             failed=counts.failed, cancelled=counts.cancelled, reclaimed=counts.reclaimed,

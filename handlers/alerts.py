@@ -34,7 +34,7 @@ class AlertsFlow(Flow):
         return [await self.overview(ctx)]
 
     async def overview(self, ctx: Context, edit: str | None = None) -> Reply:
-        subs = await ctx.services.alerts.repo.subscriptions_of(ctx.user.key)
+        subs = await ctx.services.alerts.subscriptions_of(ctx.user.key)
         rows: list[list[Button]] = []
         if subs:
             lines = [ctx.t("alerts.your_areas")]
@@ -44,7 +44,7 @@ class AlertsFlow(Flow):
                 rows.append([Button(ctx.t("alerts.btn_view", n=n), callback(FLOW, "view", sub.id)),
                              Button(ctx.t("alerts.btn_change", n=n), callback(FLOW, "change", sub.id)),
                              Button(ctx.t("alerts.btn_remove", n=n), callback(FLOW, "remove", sub.id))])
-            quiet = await ctx.services.alerts.repo.quiet_hours(ctx.user.key)
+            quiet = await ctx.services.alerts.quiet_hours(ctx.user.key)
             if quiet[0] is not None:
                 lines.append(ctx.t("alerts.quiet_on", start=f"{quiet[0]:02d}:00", end=f"{quiet[1]:02d}:00"))
         else:
@@ -65,11 +65,11 @@ class AlertsFlow(Flow):
         sub_id = parse_id(args[0]) if args else None
         if sub_id is None:
             return None
-        subs = await ctx.services.alerts.repo.subscriptions_of(ctx.user.key)
+        subs = await ctx.services.alerts.subscriptions_of(ctx.user.key)
         return sub_id if any(s.id == sub_id for s in subs) else None
 
     async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:
-        repo = ctx.services.alerts.repo
+        alerts = ctx.services.alerts
         expired = [Reply("", toast=ctx.t("core.button_expired"))]
         if action in ("add", "change"):
             replace = None
@@ -77,13 +77,13 @@ class AlertsFlow(Flow):
                 replace = await self._own(ctx, args)
                 if replace is None:
                     return expired
-            elif len(await repo.subscriptions_of(ctx.user.key)) >= MAX_AREAS:
+            elif len(await alerts.subscriptions_of(ctx.user.key)) >= MAX_AREAS:
                 return [Reply(ctx.t("alerts.max_areas", n=MAX_AREAS))]
             await ctx.set_step(FLOW, "where", {"replace": replace})
             return [ask_place(ctx, "alerts.q_where")]
         if action == "view":
             sub_id = await self._own(ctx, args)
-            sub = next((s for s in await repo.subscriptions_of(ctx.user.key) if s.id == sub_id), None)
+            sub = next((s for s in await alerts.subscriptions_of(ctx.user.key) if s.id == sub_id), None)
             if sub is None:
                 return expired
             place = sub.place_es if ctx.lang == "es" else sub.place_en
@@ -104,7 +104,7 @@ class AlertsFlow(Flow):
             return [Reply(ctx.t("alerts.quiet_question"), buttons=rows)]
         if action == "q" and args and args[0] in QUIET:
             start, end = QUIET[args[0]]
-            await repo.set_quiet_hours(ctx.user.key, start, end)
+            await alerts.set_quiet_hours(ctx.user.key, start, end)
             return [Reply(ctx.t("alerts.quiet_saved"), edit=ctx.event.message_id), await self.overview(ctx)]
         if action == "stopask":
             rows = [[Button(ctx.t("alerts.btn_stop_yes"), callback(FLOW, "stopall")),

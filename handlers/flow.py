@@ -8,7 +8,7 @@ from bot.chat import Conversation, Event, Reply
 
 if TYPE_CHECKING:
     from bot.services import Services
-    from storage.users import UserRow
+    from bot.services.users import UserRow
 
 
 class Context:
@@ -27,7 +27,7 @@ class Context:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == "admin" or self.services.is_admin_id(self.event.sender.user_id)
+        return self.user.role == "admin" or self.services.roles.is_admin_id(self.event.sender)
 
     async def set_step(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
         """Persist the conversation step (committed before the bot answers, so a restart resumes here)."""

@@ -20,7 +20,7 @@ class ModerationFlow(Flow):
 
     def _allowed(self, ctx: Context) -> bool:
         sender = ctx.event.sender
-        return ctx.services.moderation.is_moderator(sender.chat_id, sender.user_id, ctx.user.role)
+        return ctx.services.moderation.is_moderator(sender, ctx.user.role)
 
     async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
         if command in ("mod_add", "mod_remove"):
@@ -33,7 +33,7 @@ class ModerationFlow(Flow):
 
     async def _pending(self, ctx: Context) -> list[Reply]:
         moderation = ctx.services.moderation
-        reports = await ctx.services.reports.repo.pending()
+        reports = await ctx.services.reports.pending()
         if not reports:
             return [Reply(ctx.t("mod.pending_none"))]
         replies = [Reply(ctx.t("mod.pending_title", count=len(reports)))]
@@ -64,7 +64,7 @@ class ModerationFlow(Flow):
         moderation = ctx.services.moderation
         if action == "ask":
             return [Reply(ctx.t("mod.ask_how", id=report_id), toast=ctx.t("mod.ask_how_short"))]
-        from_card = ctx.event.sender.chat_id == str(ctx.services.settings.moderator_chat_id)
+        from_card = ctx.services.roles.in_moderators_room(ctx.event.sender)
         decision = await moderation.decide(report_id, action, ctx.user.key, refresh_group_card=not from_card)
         toast = ctx.t(decision.toast_key, id=report_id)
         card = decision.card

@@ -14,6 +14,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.fronts.telegram import TelegramFront
 from tests.fakebot import FakeBotAPI
+from tests.fakesignal import FakeSignal
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -47,6 +48,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "delivery_rate_per_second": 1000,
             "delivery_per_chat_interval": 0,
             "delivery_group_per_minute": 100000,
+            # Fault-injection tests: retries wait milliseconds, not seconds (the logic is the same).
+            "telegram_retry_base_delay": 0.02,
+            "delivery_base_backoff": 0.05,
+            "telegram_poll_timeout": 1,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -73,12 +78,14 @@ class RunningBot:
     async def start(self) -> RunningBot:
         self.app = await App.create(self.settings)
         self.front = TelegramFront(self.app)
-        await self.front.start(poll_timeout=1)
+        await self.app.start_fronts([self.front])
         return self
 
+    def handled(self, update_id: int) -> bool:
+        """The bot finished this update: its replies were sent or handed to the outbox."""
+        return self.front is not None and update_id in self.front.dispatcher.handled
+
     async def stop(self) -> None:
-        if self.front:
-            await self.front.stop()
         if self.app:
             await self.app.close()
         self.front = self.app = None
@@ -94,6 +101,7 @@ async def start_bot(api: FakeBotAPI, make_settings: Callable[..., Settings]) -> 
         due = outbox_has_due_rows(bot.settings.database_path)
         # Only while its delivery worker runs (tests stop it on purpose to hold messages in the outbox).
         api.pending_work = lambda: bot.app is not None and bot.app.worker is not None and due()
+        api.handled = bot.handled
         running.append(bot)
         return bot
 
@@ -105,3 +113,57 @@ async def start_bot(api: FakeBotAPI, make_settings: Callable[..., Settings]) -> 
 @pytest.fixture
 async def bot(start_bot: Callable[..., Any]) -> RunningBot:
     return await start_bot()
+
+
+@pytest.fixture
+async def signal_fake() -> AsyncIterator[FakeSignal]:
+    server = FakeSignal()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class BothFronts:
+    """The real app with its Telegram and Signal fronts (as ``python -m bot run`` starts them), each against its
+    fake server, on one SQLite file."""
+
+    def __init__(self, settings: Settings, api: FakeBotAPI, fake: FakeSignal) -> None:
+        self.settings, self.api, self.fake = settings, api, fake
+        self.app: App | None = None
+
+    async def start(self) -> BothFronts:
+        self.app = await App.create(self.settings)
+        fronts = self.app.configured_fronts()
+        assert [f.name for f in fronts] == ["telegram", "signal"]
+        await self.app.start_fronts(fronts)
+        by_name = {f.name: f for f in fronts}
+        due = outbox_has_due_rows(self.settings.database_path)
+        pending = lambda: self.app is not None and self.app.worker is not None and due()  # noqa: E731
+        self.api.pending_work = self.fake.pending_work = pending
+        self.api.handled = lambda update_id: update_id in by_name["telegram"].dispatcher.handled  # type: ignore
+        self.fake.handled = lambda ts: ts in by_name["signal"].dispatcher.handled  # type: ignore
+        await self.fake.wait_for_listener()
+        return self
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.close()
+            self.app = None
+
+
+@pytest.fixture
+async def start_both(api: FakeBotAPI, signal_fake: FakeSignal,
+                     make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
+    running: list[BothFronts] = []
+
+    async def start(**overrides: Any) -> BothFronts:
+        overrides.setdefault("telegram_api_base_url", api.base_url)
+        overrides.setdefault("signal_rpc_url", signal_fake.url)
+        overrides.setdefault("signal_account", signal_fake.account)
+        bot = await BothFronts(make_settings(**overrides), api, signal_fake).start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        await bot.stop()

@@ -33,6 +33,12 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    wall: float = field(default_factory=time.time)  # unix time, to compare with another process's clock
+
+    @property
+    def paid(self) -> bool:
+        """Sent with allow_paid_broadcast."""
+        return str(self.params.get("allow_paid_broadcast", "")).lower() == "true"
 
 
 @dataclass
@@ -90,6 +96,12 @@ class FakeBotAPI:
         self.last_activity = time.monotonic()
         self.chat_members: dict[tuple[int, int], str] = {}
         self.pending_work: Callable[[], bool] | None = None  # set by the tests: "the bot still has due work"
+        # When set, sends with allow_paid_broadcast are refused with this 400 description (a bot that is not
+        # eligible, or whose Stars balance is too low).
+        self.refuse_paid_broadcast: str | None = None
+        # Set by in-process tests: "the bot finished handling update N" (replies sent or deferred). Without it
+        # (a bot in another process), settling falls back to waiting for a quiet period.
+        self.handled: Callable[[int], bool] | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -134,6 +146,10 @@ class FakeBotAPI:
                 if fault.retry_after is not None:
                     body["parameters"] = {"retry_after": fault.retry_after}
                 return web.json_response(body, status=fault.status)
+        if method in SEND_METHODS and call.paid and self.refuse_paid_broadcast is not None:
+            call.status = 400
+            return web.json_response({"ok": False, "error_code": 400, "description": self.refuse_paid_broadcast},
+                                     status=400)
         chat_id = _int(params.get("chat_id"))
         if method in SEND_METHODS | {"editMessageText"} and chat_id in self.blocked:
             call.status = 403
@@ -301,9 +317,17 @@ class FakeBotAPI:
         return predicate()
 
     async def settle(self, update_id: int, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched ``update_id``, has no due work left (``pending_work``, e.g. its outbox) and
-        then made no API call for ``quiet`` seconds."""
+        """Wait until the bot finished ``update_id`` and has no due work left (``pending_work``, e.g. its outbox).
+
+        In process the bot says when it finished an update (``handled``), so nothing here depends on timing.
+        For a bot in another process, "finished" means it then made no API call for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
+        if self.handled is not None:
+            while time.monotonic() < deadline:
+                if self.handled(update_id) and (self.pending_work is None or not self.pending_work()):
+                    return
+                await asyncio.sleep(0.01)
+            raise TimeoutError(f"bot did not settle after update {update_id}")
         while time.monotonic() < deadline:
             idle = self.pending_work is None or not self.pending_work()
             if idle and self.fetched_update_id >= update_id and time.monotonic() - self.last_activity >= quiet:

@@ -138,6 +138,9 @@ class FakeSignal:
         self.delivered: list[int] = []  # event seqs written to some stream
         self.stream_connects = 0
         self.pending_work: Callable[[], bool] | None = None  # set by tests: "the bot still has due work"
+        # Set by in-process tests: "the bot finished the message with this timestamp" (replies sent or deferred);
+        # with it, settling waits for that condition instead of a quiet period.
+        self.handled: Callable[[int], bool] | None = None
         self.last_activity = time.monotonic()
         self.pushed_seq = 0
         self._listeners: list[_Listener] = []
@@ -649,8 +652,15 @@ class FakeSignal:
 
     async def settle(self, seq: int, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
         """Wait until event ``seq`` was written to a client, the bot has no due work (``pending_work``) and it
-        made no call for ``quiet`` seconds."""
+        made no call for ``quiet`` seconds (with ``handled``: until the bot says it finished that message)."""
         deadline = time.monotonic() + timeout
+        incoming = next((i for i in self.incoming if i.seq == seq), None)
+        if self.handled is not None and incoming is not None:
+            while time.monotonic() < deadline:
+                if self.handled(incoming.timestamp) and (self.pending_work is None or not self.pending_work()):
+                    return
+                await asyncio.sleep(0.01)
+            raise TimeoutError(f"bot did not settle after event {seq}")
         while time.monotonic() < deadline:
             idle = self.pending_work is None or not self.pending_work()
             if idle and seq in self.delivered and time.monotonic() - self.last_activity >= quiet:

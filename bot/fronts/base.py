@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.chat import Reply
+from bot.chat import Event, Reply
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.services import Services
 
 
 class DeliveryFailed(Exception):
     """A message could not be delivered.
 
     ``permanent``: retrying cannot help (the user blocked the bot, the chat is gone); the recipient should be
-    marked inactive. ``retry_after``: the messenger asked us to wait this many seconds (Telegram's 429).
+    marked inactive. ``retry_after``: the messenger asked us to wait this many seconds (Telegram's 429, Signal's
+    rate-limit answer). ``reason`` is a short code such as ``forbidden``, ``bad_request``, ``flood_limit``.
     """
 
     def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
@@ -22,7 +27,7 @@ class DeliveryFailed(Exception):
 
 
 class Messenger(Protocol):
-    """A front that can send a neutral reply to a chat address."""
+    """A front's sending side: a neutral reply to a chat address. Used for direct answers and by the worker."""
 
     name: str
 
@@ -33,3 +38,42 @@ class Messenger(Protocol):
         worker schedules retries itself); with ``retry=True`` transient failures are retried in place.
         """
         ...
+
+
+class Front(Protocol):
+    """A running messenger connection: receives updates, parses them into events and hands them to a
+    :class:`bot.fronts.dispatch.Dispatcher`. :mod:`bot.app` starts and stops every configured front."""
+
+    name: str
+    messenger: Messenger
+
+    async def start(self) -> None:
+        """Connect (and check credentials); receive nothing yet."""
+
+    async def listen(self) -> None:
+        """Begin receiving; called once the app's delivery worker can send for this front."""
+
+    async def stop(self) -> None: ...
+
+
+class Router(Protocol):
+    async def handle(self, event: Event) -> list[Reply]: ...
+
+
+class Host(Protocol):
+    """What a front may use of the running app (:class:`bot.app.App` is one). A protocol, so that fronts never
+    import the app that imports them."""
+
+    services: Services
+    router: Router
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def languages(self) -> tuple[str, ...]: ...
+
+    def command_menu(self, lang: str) -> list[tuple[str, str]]: ...
+
+    async def start_fronts(self, fronts: list[Front]) -> None: ...
+
+    async def stop_fronts(self) -> None: ...

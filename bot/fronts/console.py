@@ -14,9 +14,10 @@ import re
 import sys
 from typing import TextIO
 
-from bot.app import App
 from bot.chat import Button, Event, Reply, Sender
 from bot.config import Settings
+from bot.fronts.base import Host
+from bot.fronts.dispatch import Dispatcher
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -36,8 +37,7 @@ MODERATORS = "moderador"
 
 def console_settings(settings: Settings) -> Settings:
     """In the terminal, moderator cards go to the console user named 'moderador' (``/as moderador``)."""
-    return settings.model_copy(update={"moderator_messenger": "console",
-                                       "moderator_chat_id": int(user_id_for(MODERATORS))})
+    return settings.model_copy(update={"moderator_chat_id": f"console:{user_id_for(MODERATORS)}"})
 
 
 class ConsoleMessenger:
@@ -51,24 +51,30 @@ class ConsoleMessenger:
 
     async def send(self, chat_id: str, reply: Reply, *, retry: bool = True) -> str | None:
         name = self.front.names.get(chat_id, chat_id)
-        if name != self.front.name:
+        if name != self.front.user_name:
             print(self.front.t("console.message_for", name=name), file=self.front.out)
         self.front.render([reply], for_name=name)
         return reply.edit or str(next(self._ids))
 
 
 class ConsoleFront:
-    def __init__(self, app: App, out: TextIO = sys.stdout) -> None:
+    """A terminal chat on the same flows and database (``make run`` without a token)."""
+
+    name = "console"
+
+    def __init__(self, app: Host, out: TextIO = sys.stdout) -> None:
         self.app = app
+        self.messenger = ConsoleMessenger(self)
+        self.dispatcher = Dispatcher(app, self.messenger)
         self.out = out
-        self.name = "vecino"
-        self.names: dict[str, str] = {user_id_for(n): n for n in (self.name, MODERATORS)}
+        self.user_name = "vecino"
+        self.names: dict[str, str] = {user_id_for(n): n for n in (self.user_name, MODERATORS)}
         self.buttons: dict[str, list[Button]] = {}
         self.language_code = app.settings.default_language
 
     def sender(self) -> Sender:
-        uid = user_id_for(self.name)
-        self.names[uid] = self.name
+        uid = user_id_for(self.user_name)
+        self.names[uid] = self.user_name
         return Sender("console", uid, uid, self.language_code, "private")
 
     def t(self, key: str, **kwargs: object) -> str:
@@ -80,7 +86,7 @@ class ConsoleFront:
         if not line:
             return None
         if line.isdigit():
-            options = self.buttons.get(self.name, [])
+            options = self.buttons.get(self.user_name, [])
             number = int(line)
             if not 1 <= number <= len(options):
                 print(self.t("console.bad_number", number=number), file=self.out)
@@ -108,7 +114,7 @@ class ConsoleFront:
             if reply.ask_location:
                 print("  (loc LAT LON)", file=self.out)
         if options:
-            self.buttons[for_name or self.name] = options
+            self.buttons[for_name or self.user_name] = options
         print(file=self.out)
 
     async def handle_line(self, line: str) -> bool:
@@ -117,29 +123,31 @@ class ConsoleFront:
         if stripped in ("/quit", "/exit"):
             return False
         if stripped.startswith("/as ") and stripped[4:].strip():
-            self.name = stripped[4:].strip()
-            print(self.t("console.now_user", name=self.name), file=self.out)
+            self.user_name = stripped[4:].strip()
+            print(self.t("console.now_user", name=self.user_name), file=self.out)
             return True
         event = self.parse(line)
         if event is not None:
-            self.render(await self.app.router.handle(event))
+            self.render(await self.dispatcher.handle(event))
         return True
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def listen(self) -> None:
+        """Input is read by :meth:`run`."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         print(self.t("console.intro"), file=self.out)
-        await self.app.start_delivery({"console": ConsoleMessenger(self)})
-        housekeeping = asyncio.create_task(self._housekeeping())
+        await self.app.start_fronts([self])
         try:
             while True:
-                print(f"{self.name}> ", end="", file=self.out, flush=True)
+                print(f"{self.user_name}> ", end="", file=self.out, flush=True)
                 line = await asyncio.to_thread(stdin.readline)
                 if not line or not await self.handle_line(line):
                     break
         finally:
-            housekeeping.cancel()
-            await self.app.stop_delivery()
-
-    async def _housekeeping(self) -> None:
-        while True:
-            await asyncio.sleep(60)
-            await self.app.housekeeping()
+            await self.app.stop_fronts()

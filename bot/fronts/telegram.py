@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import logging
 import random
-import signal
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -30,10 +29,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, TypeHandler
 
-from bot.app import App
 from bot.chat import Event, Reply, Sender
-from bot.fronts.base import DeliveryFailed
-from i18n import normalize_language
+from bot.fronts.base import DeliveryFailed, Host
+from bot.fronts.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,21 +95,38 @@ class TelegramMessenger:
 
     name = MESSENGER
 
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, *, base_delay: float = 0.5) -> None:  # type: ignore[type-arg]
         self.application = application
+        self.base_delay = base_delay
 
-    async def send(self, chat_id: str, reply: Reply, *, retry: bool = True) -> str | None:
-        """Send (or edit) one reply; returns the id of the message shown, if any."""
+    async def send(self, chat_id: str, reply: Reply, *, retry: bool = True,
+                   paid_broadcast: bool = False) -> str | None:
+        """Send (or edit) one reply; returns the id of the message shown, if any.
+
+        ``paid_broadcast`` (the delivery worker, for alert fan-outs only) sends with Telegram's
+        ``allow_paid_broadcast`` (up to 1,000 msg/s, 0.1 Star a message). If Telegram refuses it (not eligible,
+        balance too low) this raises ``DeliveryFailed("paid_refused")`` so that the worker falls back to the free
+        rate and sends the message again. Edits are never paid."""
         bot = self.application.bot
         attempts = 6 if retry else 1
+        paid = True if paid_broadcast else None
 
         async def call(make: Callable[[], Awaitable[T]]) -> T:
-            return await with_retries(make, attempts=attempts)
+            try:
+                return await with_retries(make, attempts=attempts, base_delay=self.base_delay)
+            except DeliveryFailed as exc:
+                text = str(exc.__cause__ or "").lower()
+                if paid and not exc.permanent and exc.retry_after is None and \
+                        any(word in text for word in ("paid", "broadcast", "star", "balance", "payment")):
+                    raise DeliveryFailed("paid_refused") from exc.__cause__
+                raise
 
         if reply.location:
             lat, lon = reply.location
             await call(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
-                                                         disable_notification=reply.silent))
+                                                         disable_notification=reply.silent,
+                                                         protect_content=reply.protect or None,
+                                                         allow_paid_broadcast=paid))
         if not reply.text:
             return None
         markup = reply_markup(reply)
@@ -128,7 +143,9 @@ class TelegramMessenger:
                     return reply.edit
                 # the message is too old or gone: fall through and send it anew
         sent = await call(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
-                                                           disable_notification=reply.silent))
+                                                           disable_notification=reply.silent,
+                                                           protect_content=reply.protect or None,
+                                                           allow_paid_broadcast=paid))
         return str(sent.message_id)
 
 
@@ -157,15 +174,23 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
         return Event(sender, "text", text=text)
     if message.location is not None:
         return Event(sender, "location", location=(message.location.latitude, message.location.longitude))
+    for media in ("photo", "video", "voice", "video_note", "audio", "document", "sticker", "animation"):
+        content = getattr(message, media, None)
+        if content:
+            item = content[-1] if isinstance(content, (list, tuple)) else content  # photo: sizes, largest last
+            return Event(sender, "media", media=media, media_ref=str(getattr(item, "file_id", "") or ""))
     return Event(sender, "unsupported")
 
 
 class TelegramFront:
-    """A PTB ``Application`` wired to the shared router."""
+    """A PTB ``Application`` wired to the shared dispatcher: parses updates, renders replies, nothing else."""
 
-    def __init__(self, app: App) -> None:
+    name = MESSENGER
+
+    def __init__(self, app: Host, *, poll_timeout: int | None = None) -> None:
         self.app = app
         settings = app.settings
+        self.poll_timeout = settings.telegram_poll_timeout if poll_timeout is None else poll_timeout
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram front")
         builder = (
@@ -178,7 +203,8 @@ class TelegramFront:
         if settings.rate_limit_per_second > 0:
             builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second))
         self.application = builder.build()
-        self.messenger = TelegramMessenger(self.application)
+        self.messenger = TelegramMessenger(self.application, base_delay=settings.telegram_retry_base_delay)
+        self.dispatcher = Dispatcher(app, self.messenger)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -188,65 +214,25 @@ class TelegramFront:
         if event is None:
             if query is not None:
                 await query.answer()
+            self.dispatcher.handled.append(update.update_id)
             return
-        toast: str | None = None
+        replies: list[Reply] = []
         try:
-            replies = await self.app.router.handle(event)
-            toast = next((r.toast for r in replies if r.toast), None)
+            replies = await self.dispatcher.handle(event)
         finally:
             if query is not None:
+                toast = next((r.toast for r in replies if r.toast), None)
                 try:
                     await query.answer(text=toast)
                 except TelegramError:
                     log.warning("could not answer a callback query")
-        await self._send_all(event, replies)
-
-    async def _send_all(self, event: Event, replies: list[Reply]) -> None:
-        """Answer directly (fast path). If Telegram keeps failing, the unsent replies go to the durable outbox,
-        whose worker retries them with backoff and across restarts: no answer is lost to a bad minute."""
-        for index, reply in enumerate(replies):
-            try:
-                await self.messenger.send(event.sender.chat_id, reply)
-            except DeliveryFailed as exc:
-                log.warning("reply not delivered: %s", exc.reason)
-                if exc.permanent:
-                    if event.sender.is_private:
-                        key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
-                        await self.app.services.users.repo.set_active(key, False)
-                    return
-                if exc.reason == "bad_request":
-                    continue  # this message can never be sent as it is; the next ones still can
-                await self._defer(event, [r for r in replies[index:] if r.text or r.location])
-                return
-
-    async def _defer(self, event: Event, replies: list[Reply]) -> None:
-        outbox = self.app.services.outbox
-        key = self.app.services.users.key_for(MESSENGER, event.sender.user_id)
-        async with self.app.services.db.transaction() as conn:
-            for reply in replies:
-                if event.sender.is_private:
-                    await outbox.to_user(conn, key, reply, kind="reply")
-                else:
-                    await outbox.to_chat(conn, MESSENGER, event.sender.chat_id, reply, kind="reply")
+        await self.dispatcher.deliver(event, replies, done=update.update_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the failure (never message text) and tell the user, in their language, that something failed."""
-        log.error("error while handling an update", exc_info=context.error)
-        if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
-            return
-        lang = normalize_language(update.effective_user.language_code, self.app.settings.default_language)
-        try:
-            key = self.app.services.users.key_for(MESSENGER, str(update.effective_user.id))
-            row = await self.app.services.users.repo.get(key)
-            if row and row.language:
-                lang = row.language
-        except Exception:  # the database may be what failed
-            log.exception("could not read the user's language")
-        text = self.app.services.translator.t(lang, "core.error")
-        try:
-            await self.messenger.send(str(update.effective_chat.id), Reply(text))
-        except Exception:
-            log.warning("could not tell the user about the error")
+        """Errors outside the dispatcher (PTB itself, sending the error message): logged without any update
+        content (never message text, names or chat ids), and the bot carries on."""
+        log.error("error in the Telegram front: %s", type(context.error).__name__,
+                  exc_info=(type(context.error), context.error, None) if context.error else None)
 
     async def set_commands(self) -> None:
         """Per-language command menus (Telegram shows the one matching the user's app language)."""
@@ -258,40 +244,20 @@ class TelegramFront:
         default = [BotCommand(c, d) for c, d in self.app.command_menu(self.app.settings.default_language)]
         await with_retries(lambda: bot.set_my_commands(default))
 
-    async def _housekeeping(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.app.housekeeping()
-
-    async def start(self, *, poll_timeout: int = 10) -> None:
+    async def start(self) -> None:
+        """Connect and set the menus; polling starts in :meth:`listen`, after the app started delivery."""
         await self.application.initialize()
         await self.set_commands()
-        await self.app.start_delivery({MESSENGER: self.messenger})
-        assert self.application.job_queue is not None
-        self.application.job_queue.run_repeating(self._housekeeping, interval=60, first=5)
+
+    async def listen(self) -> None:
         assert self.application.updater is not None
-        await self.application.updater.start_polling(timeout=poll_timeout, drop_pending_updates=False,
+        await self.application.updater.start_polling(timeout=self.poll_timeout, drop_pending_updates=False,
                                                      allowed_updates=["message", "callback_query"])
         await self.application.start()
 
     async def stop(self) -> None:
-        await self.app.stop_delivery()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
-
-
-async def serve(app: App) -> None:
-    """Run on Telegram until SIGINT/SIGTERM, then shut down cleanly."""
-    front = TelegramFront(app)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await front.start()
-    log.info("Vecinos is running on Telegram")
-    try:
-        await stop.wait()
-    finally:
-        log.info("stopping")
-        await asyncio.wait_for(front.stop(), timeout=9)

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.privacy import Keyring
+from bot.services.roles import RoleService
 from bot.services.users import UserService
 from i18n import Translator
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.delivery import Outbox
+    from bot.delivery.outbox import Outbox
     from bot.faq import FaqStore
     from bot.geo import GeoService
     from bot.services.alerts import AlertService
@@ -35,15 +36,14 @@ class Services:
     faq: FaqStore
     alerts: AlertService
     broadcasts: BroadcastService
+    roles: RoleService
 
     async def erase_user(self, key: str) -> None:
-        """/delete_me: remove the user row; every table that refers to it cascades or anonymises. Kept, keyed
-        only by the pseudonym: a moderators' block, and for an hour the report quota (see migration 0006)."""
+        """/delete_me: unlink the person's reports (and clear a pending one's details and relays), then remove the
+        user row; every table that refers to it cascades. What remains is keyed only by keyed hashes that no other
+        table shares: a moderators' block (salted, lapses after 90 days) and, for an hour, the report quota
+        (migration 0008). The write-ahead log is truncated after each step (storage/db.py), so no copy of the
+        folder gives the erased rows back. Editing the moderators' cards is the moderation service's part."""
         await self.reports.repo.forget_reporter(key)
         await self.users.delete(key)
-
-    def is_admin_id(self, user_id: str) -> bool:
-        try:
-            return int(user_id) in self.settings.admin_ids
-        except ValueError:
-            return False
+        await self.db.checkpoint()

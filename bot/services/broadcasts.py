@@ -16,17 +16,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.chat import Button, Reply, callback
+from bot.chat import Reply
 from bot.geo import CircleTest
-from i18n import LANGUAGES, escape
+from i18n import LANGUAGES
 from storage.alerts import bounding_box
 from storage.broadcasts import BroadcastRepository, Recipient, RefCounts
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.delivery import Outbox
+    from bot.delivery.outbox import Outbox
     from bot.privacy import Keyring
     from i18n import Translator
     from storage.db import Database
@@ -45,11 +45,20 @@ def progress_ref_of(broadcast_id: int) -> str:
     return f"broadcast_progress:{broadcast_id}"
 
 
+class BroadcastViews(Protocol):
+    """The screens this service queues (implemented by :class:`handlers.views.Views`)."""
+
+    def broadcast(self, lang: str, texts: dict[str, str | None]) -> Reply: ...
+
+    def broadcast_progress(self, lang: str, broadcast_id: int, counts: RefCounts, total: int) -> Reply: ...
+
+
 class BroadcastService:
     def __init__(self, db: Database, repo: BroadcastRepository, outbox: Outbox, keyring: Keyring,
-                 translator: Translator, settings: Settings, *, interval: float = PROGRESS_INTERVAL) -> None:
+                 translator: Translator, settings: Settings, views: BroadcastViews, *,
+                 interval: float = PROGRESS_INTERVAL) -> None:
         self.db, self.repo, self.outbox, self.keyring = db, repo, outbox, keyring
-        self.translator, self.settings = translator, settings
+        self.translator, self.settings, self.views = translator, settings, views
         self.interval = interval
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -82,19 +91,10 @@ class BroadcastService:
 
     # -- what -------------------------------------------------------------------------------------------
     def render(self, lang: str, texts: dict[str, str | None]) -> Reply:
-        """The announcement as a recipient in ``lang`` sees it: header in their language, the organizer's text
-        (English if written, else the Spanish one) shown literally."""
-        body = texts.get(lang) or texts["es"] or ""
-        return Reply(self.translator.t(lang, "bcast.header") + "\n\n" + escape(body))
+        return self.views.broadcast(lang, texts)
 
     def progress_reply(self, lang: str, broadcast_id: int, counts: RefCounts, total: int) -> Reply:
-        t = self.translator.t
-        if counts.pending:
-            stop = Button(t(lang, "bcast.btn_stop"), callback("bcast", "stop", broadcast_id))
-            return Reply(t(lang, "bcast.progress", done=counts.finished, total=total), buttons=[[stop]])
-        if counts.unreached:
-            return Reply(t(lang, "bcast.done", sent=counts.sent, total=total, unreached=counts.unreached))
-        return Reply(t(lang, "bcast.done_all", sent=counts.sent, total=total))
+        return self.views.broadcast_progress(lang, broadcast_id, counts, total)
 
     # -- sending ------------------------------------------------------------------------------------------
     async def send(self, author_key: str, author_lang: str, data: dict[str, Any]) -> tuple[int, int] | None:

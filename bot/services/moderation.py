@@ -11,20 +11,21 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.chat import Button, Reply, callback
+from bot.chat import Reply, Sender
 from bot.geo import distance_m
 from i18n import Translator
 from storage.reports import OPEN_STATUSES, ReportRepository, ReportRow
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.delivery import Outbox
+    from bot.delivery.outbox import Outbox
     from bot.privacy import Keyring
+    from bot.services.roles import RoleService
     from bot.services.users import UserService
     from storage.db import Database
 
@@ -35,12 +36,35 @@ DECISIONS = {"ok": "confirmed", "un": "unconfirmed", "no": "rejected", "dup": "d
              "res": "resolved", "fa": "false_alarm"}
 PUBLISHED = ("confirmed", "unconfirmed")
 NEARBY_M = 1000.0
-MAX_NEARBY_SHOWN = 10
 MAX_RELAYS_SHOWN = 4
 NEARBY_S = 2 * 3600.0
 
 PublishHook = Callable[[aiosqlite.Connection, ReportRow], Awaitable[None]]
 CorrectionHook = Callable[[aiosqlite.Connection, ReportRow, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CardData:
+    """What a moderators' card shows; :mod:`handlers.views` turns it into a message."""
+
+    report: ReportRow
+    details: str
+    confirmed: int
+    rejected: int
+    nearby: list[ReportRow]
+    relays: list[tuple[str, str]]  # (question|answer, text), the latest few
+    observed_clock: str
+    decided_clock: str
+
+
+class ModerationViews(Protocol):
+    """The screens the moderation service queues (implemented by :class:`handlers.views.Views`)."""
+
+    def card(self, data: CardData, lang: str) -> Reply: ...
+
+    def question_to_reporter(self, lang: str, report_id: int, question: str) -> Reply: ...
+
+    def notice(self, lang: str, key: str, **kwargs: object) -> Reply: ...
 
 
 @dataclass(frozen=True)
@@ -53,10 +77,12 @@ class Decision:
 
 class ModerationService:
     def __init__(self, db: Database, repo: ReportRepository, outbox: Outbox, users: UserService,
-                 keyring: Keyring, translator: Translator, settings: Settings) -> None:
+                 keyring: Keyring, translator: Translator, settings: Settings, roles: RoleService,
+                 views: ModerationViews) -> None:
         self.db, self.repo, self.outbox, self.users = db, repo, outbox, users
-        self.keyring, self.translator, self.settings = keyring, translator, settings
+        self.keyring, self.translator, self.settings, self.roles = keyring, translator, settings, roles
         self.lang = settings.moderator_language or settings.default_language
+        self.views = views
         self.tz = ZoneInfo(settings.timezone)
         self.on_publish: PublishHook | None = None  # alerts subscribe here (fan-out in the same transaction)
         self.on_correction: CorrectionHook | None = None
@@ -65,22 +91,15 @@ class ModerationService:
         self.outbox.wake()
 
     # -- who may moderate ---------------------------------------------------------------------------
-    def is_moderator(self, chat_id: str, user_id: str, role: str) -> bool:
+    def is_moderator(self, sender: Sender, role: str) -> bool:
         """Members of the moderators' chat (a press from inside it), granted moderators, and admins."""
-        in_mod_chat = self.settings.moderator_chat_id is not None and chat_id == str(self.settings.moderator_chat_id)
-        try:
-            is_admin_id = int(user_id) in self.settings.admin_ids
-        except ValueError:
-            is_admin_id = False
-        return in_mod_chat or role in ("moderator", "admin") or is_admin_id
+        roles = self.roles
+        return roles.in_moderators_room(sender) or role in ("moderator", "admin") or roles.is_admin_id(sender)
 
     def moderator_handle(self, user_key: str) -> str:
         return self.keyring.handle(user_key, prefix="M")
 
     # -- cards --------------------------------------------------------------------------------------
-    def t(self, key: str, **kwargs: object) -> str:
-        return self.translator.t(self.lang, key, **kwargs)
-
     def clock(self, ts: float) -> str:
         return dt.datetime.fromtimestamp(ts, self.tz).strftime("%H:%M")
 
@@ -93,72 +112,34 @@ class ModerationService:
                  if abs(r.created_at - report.created_at) <= NEARBY_S]
         return [r for d, r in sorted(close, key=lambda x: x[0]) if d <= NEARBY_M]
 
-    async def card(self, report: ReportRow, details: str = "") -> Reply:
+    async def card_data(self, report: ReportRow, details: str = "") -> CardData:
+        """Everything a moderators' card shows (rendered by the flows' views, not here)."""
         record = await self.repo.track_record(report.reporter)
-        near = await self.nearby(report)
-        lang = self.lang
-        tr = self.translator
-        lines = [
-            self.t("mod.card_title", id=report.id, handle=report.reporter_handle,
-                   confirmed=record.get("confirmed", 0) + record.get("resolved", 0),
-                   rejected=record.get("rejected", 0) + record.get("false_alarm", 0)),
-            self.t("mod.card_what", what=tr.t(lang, f"report.activity.{report.activity}")),
-            self.t("mod.card_where", place=report.place_es if lang == "es" else report.place_en),
-            self.t("mod.card_when", when=tr.t(lang, f"report.when.{report.when_bucket}"),
-                   clock=self.clock(report.observed_at)),
-            self.t("mod.card_counts", agents=tr.t(lang, f"report.agents.{report.agents}"),
-                   vehicles=tr.t(lang, f"report.vehicles.{report.vehicles}"),
-                   markings=tr.t(lang, f"report.markings.{report.markings}")),
-        ]
-        if report.status == "pending":
-            lines.append(self.t("mod.card_details", details=details) if details else self.t("mod.card_no_details"))
-        else:
-            lines.append(self.t("mod.card_details_erased"))
-        if report.redacted:
-            lines.append(self.t("mod.card_redacted"))
-        if near:
-            shown = ", ".join(f"#{r.id} {r.reporter_handle}" for r in near[:MAX_NEARBY_SHOWN])
-            more = " …" if len(near) > MAX_NEARBY_SHOWN else ""
-            lines.append(self.t("mod.card_nearby", count=len(near), reports=shown + more))
-        else:
-            lines.append(self.t("mod.card_nearby_none"))
-        # Only the latest exchange: a card must stay under Telegram's 4096 characters.
-        for direction, body in (await self.repo.messages(report.id))[-MAX_RELAYS_SHOWN:]:
-            if body is not None:
-                text = self.keyring.decrypt(body, b"relay").decode()
-                lines.append(self.t(f"mod.card_{direction}", text=text))
-        if report.status != "pending":
-            who = report.decided_by or "?"
-            when = self.clock(report.decided_at or time.time())
-            lines.append(self.t(f"mod.status_{report.status}", who=who, clock=when,
-                                original=report.duplicate_of or ""))
-        return Reply("\n".join(lines), buttons=self.card_buttons(report))
+        relays = [(direction, self.keyring.decrypt(body, b"relay").decode())
+                  for direction, body in (await self.repo.messages(report.id))[-MAX_RELAYS_SHOWN:] if body is not None]
+        return CardData(report=report, details=details if report.status == "pending" else "",
+                        confirmed=record.get("confirmed", 0) + record.get("resolved", 0),
+                        rejected=record.get("rejected", 0) + record.get("false_alarm", 0),
+                        nearby=await self.nearby(report), relays=relays,
+                        observed_clock=self.clock(report.observed_at),
+                        decided_clock=self.clock(report.decided_at or time.time()))
 
-    def card_buttons(self, report: ReportRow) -> list[list[Button]]:
-        def b(key: str, action: str) -> Button:
-            return Button(self.t(key), callback("mod", action, report.id))
-
-        if report.status == "pending":
-            return [[b("mod.btn_confirm", "ok"), b("mod.btn_unconfirmed", "un")],
-                    [b("mod.btn_reject", "no"), b("mod.btn_duplicate", "dup")],
-                    [b("mod.btn_ask", "ask"), b("mod.btn_block", "blk")]]
-        if report.status in PUBLISHED:
-            return [[b("mod.btn_resolved", "res"), b("mod.btn_false_alarm", "fa")]]
-        return []
+    async def card(self, report: ReportRow, details: str = "") -> Reply:
+        return self.views.card(await self.card_data(report, details), self.lang)
 
     async def queue_card(self, conn: aiosqlite.Connection, report_id: int) -> None:
-        chat = self.settings.moderator_chat_id
-        if chat is None:
+        room = self.roles.moderators_room()
+        if room is None:
             log.warning("MODERATOR_CHAT_ID is not set: report %d waits for /pending", report_id)
             return
+        messenger, chat = room
         report = await self.repo.get(report_id, conn)
         assert report is not None
         card = await self.card(report, self._details(report))
-        messenger = self.settings.moderator_messenger
         # The pin and the card are separate rows: each is paced as one message and retried on its own.
-        await self.outbox.to_chat(conn, messenger, str(chat), Reply("", location=(report.lat, report.lon)),
+        await self.outbox.to_chat(conn, messenger, chat, Reply("", location=(report.lat, report.lon)),
                                   kind="card", ref=f"card_pin:{report_id}")
-        await self.outbox.to_chat(conn, messenger, str(chat), card, kind="card", ref=f"card:{report_id}")
+        await self.outbox.to_chat(conn, messenger, chat, card, kind="card", ref=f"card:{report_id}")
 
     def _details(self, report: ReportRow) -> str:
         if not report.details:
@@ -167,16 +148,17 @@ class ModerationService:
 
     async def _queue_card_edit(self, conn: aiosqlite.Connection, report: ReportRow) -> None:
         """Bring the card in the moderators' chat up to date (through the outbox, so it survives failures)."""
-        chat = self.settings.moderator_chat_id
-        if chat is None:
+        room = self.roles.moderators_room()
+        if room is None:
             return
+        messenger, chat = room
         message_id = await self.outbox.repo.message_id_of(f"card:{report.id}")
         if message_id is None:
             return  # the card was never shown (queued or failed): nothing to edit
         card = await self.card(report, self._details(report))
         card.edit = message_id
         # Same ref as the card: if the edit has to fall back to a new message, later edits find that one.
-        await self.outbox.to_chat(conn, self.settings.moderator_messenger, str(chat), card, kind="card_edit",
+        await self.outbox.to_chat(conn, messenger, chat, card, kind="card_edit",
                                   ref=f"card:{report.id}")
 
     # -- decisions ----------------------------------------------------------------------------------
@@ -232,7 +214,7 @@ class ModerationService:
             return
         lang = user.language or report.language
         key = "report.outcome_blocked" if action == "blk" else f"report.outcome_{report.status}"
-        await self.outbox.to_user(conn, report.reporter, Reply(self.translator.t(lang, key, id=report.id)),
+        await self.outbox.to_user(conn, report.reporter, self.views.notice(lang, key, id=report.id),
                                   kind="notice", ref=f"report:{report.id}")
 
     async def expire_overdue(self, now: float | None = None) -> int:
@@ -266,9 +248,7 @@ class ModerationService:
             return "mod.cannot_ask"
         lang = user.language or report.language
         now = time.time()
-        reply = Reply(self.translator.t(lang, "report.question", id=report.id, question=question),
-                      buttons=[[Button(self.translator.t(lang, "report.btn_answer"),
-                                       callback("report", "answer", report.id))]])
+        reply = self.views.question_to_reporter(lang, report.id, question)
         async with self.db.transaction() as conn:
             current = await self.repo.get(report_id, conn)
             if current is None or current.status != "pending":  # decided meanwhile: its texts are erased

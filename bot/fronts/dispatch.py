@@ -1,0 +1,81 @@
+"""The one path from a parsed event to the person, shared by every front (design principle 1).
+
+event → router → send each reply → on a messenger failure, defer the unsent replies to the durable outbox →
+on a failure of ours, a translated error. A front only parses, renders and sends; nothing here names a messenger
+library, so a new front cannot forget a step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from bot.chat import Event, Reply
+from bot.fronts.base import DeliveryFailed, Host, Messenger
+from i18n import normalize_language
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, app: Host, messenger: Messenger) -> None:
+        self.app = app
+        self.messenger = messenger
+        # Ids (the front's own, e.g. Telegram update ids) of updates fully handled: replies sent or deferred.
+        # Bounded; tests wait on it instead of on a quiet period.
+        self.handled: deque[object] = deque(maxlen=4096)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Route the event; a failure of ours (a bug, the database) becomes a translated apology, never silence."""
+        try:
+            return await self.app.router.handle(event)
+        except Exception:
+            log.exception("error while handling an event (%s)", event.kind)
+            return [Reply(await self.error_text(event))]
+
+    async def error_text(self, event: Event) -> str:
+        services = self.app.services
+        lang = normalize_language(event.sender.language_code, self.app.settings.default_language)
+        try:
+            lang = await services.users.stored_language(event.sender.messenger, event.sender.user_id) or lang
+        except Exception:  # the database may be what failed
+            log.warning("could not read the user's language")
+        return services.translator.t(lang, "core.error")
+
+    async def deliver(self, event: Event, replies: list[Reply], *, done: object = None) -> None:
+        """Answer directly (fast path). If the messenger keeps failing, the unsent replies go to the durable
+        outbox, whose worker retries them with backoff and across restarts: no answer is lost to a bad minute."""
+        try:
+            for index, reply in enumerate(replies):
+                try:
+                    await self.messenger.send(event.sender.chat_id, reply)
+                except DeliveryFailed as exc:
+                    log.warning("reply not delivered: %s", exc.reason)
+                    if exc.permanent:
+                        if event.sender.is_private:
+                            await self.app.services.users.deactivate(event.sender.messenger, event.sender.user_id)
+                        return
+                    if exc.reason == "bad_request":
+                        continue  # this message can never be sent as it is; the next ones still can
+                    await self.defer(event, [r for r in replies[index:] if r.text or r.location])
+                    return
+        finally:
+            if done is not None:
+                self.handled.append(done)
+
+    async def defer(self, event: Event, replies: list[Reply]) -> None:
+        services = self.app.services
+        key = services.users.key_for(event.sender.messenger, event.sender.user_id)
+        async with services.db.transaction() as conn:
+            for reply in replies:
+                if event.sender.is_private:
+                    await services.outbox.to_user(conn, key, reply, kind="reply")
+                else:
+                    await services.outbox.to_chat(conn, event.sender.messenger, event.sender.chat_id, reply,
+                                                  kind="reply")
+
+    async def dispatch(self, event: Event, *, done: object = None) -> list[Reply]:
+        """Handle and deliver in one call (fronts with nothing to do in between, such as Signal)."""
+        replies = await self.handle(event)
+        await self.deliver(event, replies, done=done)
+        return replies
