@@ -11,9 +11,12 @@ COPY storage ./storage
 RUN pip install .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 vecinos && mkdir /data && chown vecinos /data
+RUN useradd --create-home --uid 10001 vecinos && mkdir /data && chown vecinos /data && chmod 0700 /data
 COPY --from=build /opt/venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 DATABASE_PATH=/data/vecinos.db
+# The secret key is never in /data (a copy of the volume must decrypt nothing): it comes from a Docker/compose
+# secret (compose.yaml), or SECRET_KEY. Without either the bot stops at start and says how to create one.
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 DATABASE_PATH=/data/vecinos.db \
+    SECRET_KEY_FILE=/run/secrets/vecinos_secret_key
 USER vecinos
 WORKDIR /data
 VOLUME ["/data"]

@@ -1,7 +1,12 @@
-"""Users and their conversation state (one aggregate: a conversation belongs to a user)."""
+"""Users and their conversation state (one aggregate: a conversation belongs to a user).
+
+Deleting a user or a conversation marks the database so that its write-ahead log is checkpointed and truncated
+right after (storage/db.py): a copy of the folder must not give back what /delete_me erased.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from storage.db import Database
@@ -16,6 +21,7 @@ class UserRow:
     role: str
     active: bool
     seen_on: str = ""
+    handle_salt: bytes = b""  # random per user row: a new row (after /delete_me) gets a new reporter handle
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,10 @@ class UserRepository:
     async def upsert_seen(self, key: str, messenger: str, address: bytes, today: str) -> UserRow:
         """Create the user on first contact, else mark seen today and active again (they wrote to us)."""
         await self.db.execute(
-            "INSERT INTO users(key, messenger, address, created_on, seen_on) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO users(key, messenger, address, created_on, seen_on, handle_salt) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET seen_on = excluded.seen_on, active = 1 "
             "WHERE users.seen_on != excluded.seen_on OR users.active = 0",
-            (key, messenger, address, today, today),
+            (key, messenger, address, today, today, os.urandom(16)),
         )
         row = await self.get(key)
         assert row is not None
@@ -44,12 +50,13 @@ class UserRepository:
 
     async def get(self, key: str) -> UserRow | None:
         row = await self.db.fetchone(
-            "SELECT key, messenger, address, language, role, active, seen_on FROM users WHERE key = ?", (key,)
+            "SELECT key, messenger, address, language, role, active, seen_on, handle_salt FROM users WHERE key = ?",
+            (key,),
         )
         if row is None:
             return None
         return UserRow(row["key"], row["messenger"], row["address"], row["language"], row["role"],
-                       bool(row["active"]), row["seen_on"])
+                       bool(row["active"]), row["seen_on"], bytes(row["handle_salt"] or b""))
 
     async def set_language(self, key: str, language: str) -> None:
         await self.db.execute("UPDATE users SET language = ? WHERE key = ?", (language, key))
@@ -62,6 +69,7 @@ class UserRepository:
 
     async def delete(self, key: str) -> bool:
         """Erase a user; rows of other aggregates that reference it cascade or are anonymised by their FKs."""
+        self.db.erased()
         return await self.db.execute("DELETE FROM users WHERE key = ?", (key,)) > 0
 
     async def count(self) -> int:
@@ -85,7 +93,9 @@ class UserRepository:
 
     async def purge_conversations(self, before: float) -> int:
         """Unfinished conversations (drafts may hold a place and details) are deleted after a while."""
+        self.db.erased()
         return await self.db.execute("DELETE FROM conversations WHERE updated_at < ?", (before,))
 
     async def clear_conversation(self, key: str) -> None:
+        self.db.erased()  # a finished or cancelled draft may have held a place and details
         await self.db.execute("DELETE FROM conversations WHERE user_key = ?", (key,))

@@ -1,4 +1,9 @@
-"""Sighting reports: anti-abuse checks and submission of a finished draft."""
+"""Sighting reports: anti-abuse checks and submission of a finished draft.
+
+Why the cooldown lives in memory: the file keeps only what the hourly limit needs (a keyed hash and an expiry
+rounded to 5 minutes), so it says nothing precise about when anyone reported. The two-minute cooldown needs a
+precise time, and losing it at a restart costs nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.reports import WHEN_AGO_SECONDS
 from storage.reports import ReportRepository, ReportRow
+from storage.users import UserRepository
 
 if TYPE_CHECKING:
     from bot.privacy import Keyring
@@ -32,18 +38,22 @@ class ReportService:
         self.moderation = moderation
         self.max_per_hour = max_per_hour
         self.cooldown_seconds = cooldown_seconds
+        if repo.keyring is None:
+            repo.keyring = keyring  # the repository opens sealed authors with it
+        self._last_report: dict[str, float] = {}  # quota tag → time of the last report (memory only)
 
     async def refusal(self, user_key: str, now: float | None = None) -> Refusal | None:
         """Anti-abuse: blocked reporters, at most N reports an hour, a cooldown between reports."""
         now = time.time() if now is None else now
-        if await self.repo.is_blocked(user_key):
+        if await self.repo.is_blocked(user_key, now):
             return Refusal("report.paused", {})
-        recent = await self.repo.recent_by_reporter(user_key, now - 3600)
-        if len(recent) >= self.max_per_hour:
-            wait = int(recent[self.max_per_hour - 1] + 3600 - now) // 60 + 1
+        expiries = await self.repo.quota_expiries(user_key, now)
+        if len(expiries) >= self.max_per_hour:
+            wait = int(expiries[self.max_per_hour - 1] - now) // 60 + 1
             return Refusal("report.too_many", {"limit": self.max_per_hour, "minutes": wait})
-        if recent and now - recent[0] < self.cooldown_seconds:
-            wait = int(recent[0] + self.cooldown_seconds - now) + 1
+        last = self._last_report.get(self.keyring.tag("quota", user_key))
+        if last is not None and 0 <= now - last < self.cooldown_seconds:
+            wait = int(last + self.cooldown_seconds - now) + 1
             return Refusal("report.cooldown", {"seconds": wait})
         return None
 
@@ -51,9 +61,10 @@ class ReportService:
         """Store a finished report and queue its moderation card, atomically."""
         now = time.time() if now is None else now
         details = draft.get("details") or ""
+        user = await UserRepository(self.db).get(user_key)
         values = {
             "reporter": user_key,
-            "reporter_handle": self.keyring.handle(user_key),
+            "reporter_handle": self.keyring.handle(user_key, salt=user.handle_salt if user else b""),
             "activity": draft["activity"],
             "lat": draft["lat"], "lon": draft["lon"],
             "place_en": draft["place_en"], "place_es": draft["place_es"],
@@ -70,10 +81,21 @@ class ReportService:
             report_id = await self.repo.add(conn, values)
             await self.repo.count_towards_quota(conn, user_key, now)
             await self.moderation.queue_card(conn, report_id)
+        self._remember(user_key, now)
         self.moderation.wake()
         return report_id
+
+    def _remember(self, user_key: str, now: float) -> None:
+        self._last_report[self.keyring.tag("quota", user_key)] = now
+        horizon = now - max(self.cooldown_seconds, 1)
+        for tag in [t for t, at in self._last_report.items() if at < horizon]:
+            del self._last_report[tag]
 
     def details_of(self, report: ReportRow) -> str:
         if not report.details:
             return ""
         return self.keyring.decrypt(report.details, b"report-details").decode()
+
+    async def pending(self, limit: int = 20) -> list[ReportRow]:
+        """Undecided reports, oldest first (for /pending and /stats)."""
+        return await self.repo.pending(limit=limit)

@@ -60,3 +60,21 @@ class UserService:
 
     async def delete(self, key: str) -> bool:
         return await self.repo.delete(key)
+
+    async def deactivate(self, messenger: str, user_id: str) -> None:
+        """The person blocked the bot or left the messenger: stop sending to them until they write again."""
+        await self.repo.set_active(self.key_for(messenger, user_id), False)
+
+    async def stored_language(self, messenger: str, user_id: str) -> str | None:
+        """The language a person chose, if they are known (for answers outside the router, e.g. errors)."""
+        row = await self.repo.get(self.key_for(messenger, user_id))
+        return row.language if row is not None else None
+
+    async def get(self, key: str) -> UserRow | None:
+        return await self.repo.get(key)
+
+    async def set_role(self, key: str, role: str) -> None:
+        await self.repo.set_role(key, role)
+
+    async def count(self) -> int:
+        return await self.repo.count()
