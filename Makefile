@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint console migrate bench clean
+.PHONY: run test test-repeat lint console migrate bench clean
+N ?= 20
+ARGS ?=
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +27,14 @@ migrate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The whole suite, in random order (pytest-randomly), spread over the cores (pytest-xdist); each test has its own
+# database file and fake servers, so workers never share state.
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --durations=15
+
+# Flakiness check: N runs in a row, each in a new random order; lists every test that ever failed, with seeds.
+test-repeat: $(STAMP)
+	$(BIN)/python tests/repeat.py --runs $(N) $(ARGS)
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

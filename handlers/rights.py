@@ -17,7 +17,7 @@ import asyncio
 import logging
 
 from bot.chat import MAX_CALLBACK_BYTES, Button, Reply, callback
-from bot.faq import MIN_SCORE, Entry, FaqError, FaqStore, Match, render_answer, strip_accents
+from bot.faq import MIN_SCORE, Entry, FaqError, FaqStore, render_answer, strip_accents
 from handlers.flow import Context, Flow
 from handlers.start import menu_reply
 
@@ -167,26 +167,29 @@ class RightsFlow(Flow):
 
     # -- search ---------------------------------------------------------------------------------------------
     def _search(self, ctx: Context, text: str) -> list[Reply]:
+        """Answer, "did you mean…?", or a kind word: never a dead end, never a guessed legal answer."""
         if len(text) > MAX_QUERY_CHARS:
             return [Reply(ctx.t("faq.too_long", limit=MAX_QUERY_CHARS), buttons=self._topic_rows(ctx))]
-        matches = self._faq(ctx).search(text, ctx.lang, limit=1 + MAX_ALTERNATIVES)
-        if not matches or not matches[0].confident:
-            settings = ctx.services.settings
-            return [Reply(ctx.t("faq.not_found", hotline_name=settings.hotline_name,
-                                hotline_phone=settings.hotline_phone), buttons=self._topic_rows(ctx))]
-        best = matches[0]
-        alternatives = self._alternatives(best, matches[1:])
+        result = self._faq(ctx).lookup(text, ctx.lang)
+        settings = ctx.services.settings
+        hotline = {"hotline_name": settings.hotline_name, "hotline_phone": settings.hotline_phone}
+        if result.kind == "small_talk":
+            return [Reply(ctx.t("faq.small_talk")), menu_reply(ctx)]
+        if result.kind in ("off_topic", "empty"):
+            return [Reply(ctx.t("faq.off_topic", **hotline)), menu_reply(ctx)]
+        if result.kind == "suggest" or result.best is None:
+            rows = [_button("❓ " + _label(m.entry.question(ctx.lang), MAX_LABEL_CHARS - 2), "e", m.entry.id)
+                    for m in result.suggestions[:MAX_ALTERNATIVES]]
+            key = "faq.did_you_mean" if rows else "faq.not_found"
+            return [Reply(ctx.t(key, **hotline), buttons=_rows(*rows, _button(ctx.t("faq.all_topics"), "all")))]
+        best = result.best
+        alternatives = [m for m in result.alternatives if m.entry.id != best.entry.id][:MAX_ALTERNATIVES]
         if not alternatives:  # nothing else close: offer the editors' related questions instead
             return [self._answer(ctx, best.entry)]
         text_html = self._render(ctx, best.entry) + "\n\n" + ctx.t("faq.alternatives")
         rows = [_button("↪ " + _label(m.entry.question(ctx.lang), MAX_LABEL_CHARS - 2), "e", m.entry.id)
                 for m in alternatives]
         return [Reply(text_html, buttons=_rows(*rows, self._nav_row(ctx, best.entry)))]
-
-    @staticmethod
-    def _alternatives(best: Match, others: list[Match]) -> list[Match]:
-        floor = max(ALT_MIN_SCORE, best.score * ALT_MIN_RATIO)
-        return [m for m in others if m.score >= floor and m.entry.id != best.entry.id][:MAX_ALTERNATIVES]
 
     # -- admin ----------------------------------------------------------------------------------------------
     async def _reload(self, ctx: Context) -> list[Reply]:

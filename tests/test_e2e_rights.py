@@ -123,25 +123,49 @@ async def test_free_text_questions_get_the_right_entry(api: FakeBotAPI, bot, faq
     assert answered(shown[0].text, faq, "detained_dont_sign", "en")  # asked in Spanish, answered in English
 
 
-async def test_no_good_match_gets_topics_and_hotline(api: FakeBotAPI, bot, faq: FaqStore) -> None:
+async def test_off_topic_gets_a_kind_word_the_hotline_and_the_menu(api: FakeBotAPI, bot, faq: FaqStore) -> None:
     bob = api.user(305, language_code="en")
-    for text in ("how do i bake a cake", "cual es la mejor taqueria en pilsen"):
+    for text in ("how do i bake a cake", "cual es la mejor taqueria en pilsen", "what's the best pizza in town"):
         shown = await bob.send(text)
-        assert len(shown) == 1
-        assert "I didn't find an answer" in shown[0].text and HOTLINE in shown[0].text
+        assert "I don't know about that" in shown[0].text and HOTLINE in shown[0].text
         assert "Sources:" not in shown[0].text  # no guessed answer
-        assert shown[0].button_labels == [t.title_en for t in faq.topics()]
+        assert shown[-1].text == "What would you like to do?"  # never a dead end: the menu
     ana = api.user(306, language_code="es")
     shown = await ana.send("/preguntar quien gano el partido ayer")
-    assert "No encontré una respuesta" in shown[0].text and HOTLINE in shown[0].text
-    shown = await ana.press("En el trabajo")  # the topics offered work like the browse menu
-    assert "<b>En el trabajo</b>" in shown[0].text
+    assert "Eso no lo sé" in shown[0].text and HOTLINE in shown[0].text
+    shown = await ana.press("Conozca sus derechos")  # the menu leads on to the topics
+    assert any("En el trabajo" in label for m in shown for label in m.button_labels)
 
 
-async def test_pizza_question_is_not_answered(api: FakeBotAPI, bot) -> None:
-    bob = api.user(307, language_code="en")
-    shown = await bob.send("what's the best pizza in town")
-    assert "I didn't find an answer" in shown[0].text and HOTLINE in shown[0].text
+async def test_thanks_get_a_friendly_reply_not_a_legal_answer(api: FakeBotAPI, bot) -> None:
+    for user_id, lang, text, expected in ((311, "es", "gracias mija", "¡Con mucho gusto!"),
+                                          (312, "en", "ok thx", "You're welcome!")):
+        person = api.user(user_id, language_code=lang)
+        shown = await person.send(text)
+        assert expected in shown[0].text and "Sources" not in shown[0].text and "Fuentes" not in shown[0].text
+        assert len(shown) == 2  # the kind word, then the menu
+
+
+async def test_a_low_confidence_question_gets_did_you_mean_buttons(api: FakeBotAPI, bot, faq: FaqStore) -> None:
+    bob = api.user(313, language_code="en")
+    question = "is there a lawyer i can call"
+    result = faq.lookup(question, "en")
+    assert result.kind == "suggest"  # the matcher is not confident about this one (checked, not assumed)
+    shown = await bob.send(question)
+    assert "Did you mean" in shown[0].text and HOTLINE in shown[0].text and "Sources:" not in shown[0].text
+    labels = [label for label in shown[0].button_labels if label.startswith("❓")]
+    assert len(labels) == 3
+    wanted = faq.get("hotline_legal_help")
+    assert any(wanted.question("en")[:20] in label for label in labels)  # the lawyer entry is among them
+    answer = await bob.press(wanted.question("en")[:20])
+    assert answered(answer[0].text, faq, "hotline_legal_help", "en")
+
+
+async def test_the_door_question_in_slang_gets_the_door_entry_first(api: FakeBotAPI, bot, faq: FaqStore) -> None:
+    ana = api.user(314, language_code="es")
+    shown = await ana.send("la migra esta afuera de mi casa que hago")
+    assert answered(shown[0].text, faq, "home_open_door", "es")
+    assert not shown[0].text.split("\n")[0].startswith("⚠️")  # the calm answer, not the contested memo
 
 
 async def test_ask_command_greetings_and_other_input(api: FakeBotAPI, bot, faq: FaqStore) -> None:

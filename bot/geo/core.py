@@ -24,7 +24,7 @@ from typing import Any
 from geopy.distance import geodesic
 from rapidfuzz import fuzz, process
 
-from bot.geo.reader import Resolution
+from bot.geo.model import Place, Resolution
 
 # Spoken names of streets that no data set spells that way (usage; see docs/geo.md).
 STREET_ALIASES: dict[str, list[str]] = {
@@ -44,21 +44,6 @@ M_PER_DEG_LAT = 110_574.0
 # --------------------------------------------------------------------------- public model
 
 
-@dataclass(frozen=True)
-class Place:
-    """A resolved place. Labels are plain text; the caller HTML-escapes them."""
-
-    lat: float
-    lon: float
-    kind: str
-    label_en: str
-    label_es: str
-    confidence: float
-    area_number: int | None = None
-
-    def label(self, lang: str) -> str:
-        """Label in ``lang`` ("es" or "en"); anything else falls back to English."""
-        return self.label_es if lang == "es" else self.label_en
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.geo.model import STATUSES, Place, Resolution  # noqa: F401 (re-exported)
 from bot.geo.network import Landmark, Street, key_of
 from bot.geo.text import (
     ARTICLES,
@@ -29,35 +30,10 @@ from bot.geo.text import (
     tokenize,
 )
 
-if TYPE_CHECKING:
-    from bot.geo.core import OfflineResolver, Place
-
-STATUSES = ("found", "candidates", "street_only", "no_crossing", "outside", "unknown")
 _LATLON = re.compile(r"(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)|(-?\d{1,2}\.\d{3,})\s+(-?\d{1,3}\.\d{3,})")
 MAX_NUMBERED = 138
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """What a text names, and how sure we are.
-
-    status: ``found`` (one place, accept it), ``candidates`` (up to 3 places to choose from, each labelled with
-    its area), ``street_only`` (a street without a corner: ask "¿En qué cruce?" offering ``crossings``),
-    ``no_crossing`` (two streets that never meet: ``crossings`` holds the nearest real corners), ``outside``
-    (a real place outside the service area; ``places`` holds it), ``unknown`` (nothing recognisable).
-    ``span`` is the (start, end) character range of the original text the place was read from.
-    """
-
-    status: str
-    places: tuple[Place, ...] = ()
-    crossings: tuple[Place, ...] = ()
-    street: str | None = None
-    span: tuple[int, int] | None = None
-    text: str = ""
-
-    @property
-    def place(self) -> Place | None:
-        return self.places[0] if self.status == "found" and self.places else None
 
 
 @dataclass
@@ -82,7 +58,7 @@ class _Hit:
 class Reader:
     """Stateless per call; holds the indexes of one ``OfflineResolver``."""
 
-    def __init__(self, resolver: OfflineResolver) -> None:
+    def __init__(self, resolver: Any) -> None:  # a bot.geo.core.OfflineResolver (which imports this module)
         self.r = resolver
         self.net = resolver.network
         self.marks = resolver.landmarks
