@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.chat import Button, Reply, callback, parse_id
 from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
@@ -22,6 +24,19 @@ def radius_label(ctx: Context, radius_m: float) -> str:
     return ctx.t(f"alerts.unit_{unit}{one}", n=text)
 
 
+def shape_of_place(ctx: Context, data: dict) -> tuple[str, str] | None:
+    """(kind, ref) when the chosen place is a community area or a ZIP code with a known polygon: the area or
+    audience is then offered as that whole shape ("all of Pilsen"), not only as a circle round its centre."""
+    kind = data.get("kind")
+    if kind == "community_area" and data.get("area_number") is not None:
+        ref = ("area", str(data["area_number"]))
+    elif kind == "zip" and (match := re.search(r"\b(6\d{4})\b", str(data.get("place_en", "")))):
+        ref = ("zip", match.group(1))
+    else:
+        return None
+    return ref if ctx.services.geo.shape(*ref) is not None else None
+
+
 class AlertsFlow(Flow):
     name = FLOW
     commands = ("alerts", "alertas", "stop", "detener")
@@ -40,7 +55,10 @@ class AlertsFlow(Flow):
             lines = [ctx.t("alerts.your_areas")]
             for n, sub in enumerate(subs, 1):
                 place = sub.place_es if ctx.lang == "es" else sub.place_en
-                lines.append(ctx.t("alerts.area_line", n=n, place=place, radius=radius_label(ctx, sub.radius_m)))
+                if sub.area_kind == "circle":
+                    lines.append(ctx.t("alerts.area_line", n=n, place=place, radius=radius_label(ctx, sub.radius_m)))
+                else:
+                    lines.append(ctx.t("alerts.area_line_all", n=n, place=place))
                 rows.append([Button(ctx.t("alerts.btn_view", n=n), callback(FLOW, "view", sub.id)),
                              Button(ctx.t("alerts.btn_change", n=n), callback(FLOW, "change", sub.id)),
                              Button(ctx.t("alerts.btn_remove", n=n), callback(FLOW, "remove", sub.id))])
@@ -133,26 +151,43 @@ class AlertsFlow(Flow):
             data.pop("candidates", None)
             await ctx.set_step(FLOW, "where", data)
             return [ask_place(ctx, "alerts.q_where")]
-        if action == "r" and step == "radius" and args and args[0] in RADII:
-            data["radius_m"] = float(args[0]) * METRES[ctx.services.settings.distance_unit]
-            await ctx.set_step(FLOW, "confirm", data)
+        if action == "r" and step == "radius" and args and (args[0] in RADII or args[0] == "all"):
             place = data["place_es"] if ctx.lang == "es" else data["place_en"]
             rows = [[Button(ctx.t("alerts.btn_save"), callback(FLOW, "save")),
                      Button(ctx.t("report.btn_cancel"), callback(FLOW, "cancel"))]]
-            return [Reply(ctx.t("alerts.confirm", place=place, radius=radius_label(ctx, data["radius_m"])),
-                          buttons=rows, edit=ctx.event.message_id)]
+            shape = self._shape_of(ctx, data) if args[0] == "all" else None
+            if args[0] == "all" and shape is None:
+                return expired
+            if shape is not None:
+                data["area_kind"], data["area_ref"] = shape
+                data["radius_m"] = ctx.services.settings.area_margin_m
+                text = ctx.t("alerts.confirm_all", place=place)
+            else:
+                data.pop("area_kind", None)
+                data["radius_m"] = float(args[0]) * METRES[ctx.services.settings.distance_unit]
+                text = ctx.t("alerts.confirm", place=place, radius=radius_label(ctx, data["radius_m"]))
+            await ctx.set_step(FLOW, "confirm", data)
+            return [Reply(text, buttons=rows, edit=ctx.event.message_id)]
         if action == "save" and step == "confirm":
             return await self._save(ctx)
         return expired
 
     async def _ask_radius(self, ctx: Context) -> list[Reply]:
         assert ctx.conversation is not None
-        await ctx.set_step(FLOW, "radius", ctx.conversation.data)
+        data = ctx.conversation.data
+        await ctx.set_step(FLOW, "radius", data)
         unit = ctx.services.settings.distance_unit
         buttons = [Button(radius_label(ctx, float(r) * METRES[unit]), callback(FLOW, "r", r)) for r in RADII]
-        return [Reply(ctx.t("alerts.q_radius"), buttons=[buttons[:2], buttons[2:],
-                                                          [Button(ctx.t("report.btn_cancel"),
-                                                                  callback(FLOW, "cancel"))]])]
+        rows = [buttons[:2], buttons[2:], [Button(ctx.t("report.btn_cancel"), callback(FLOW, "cancel"))]]
+        shape = self._shape_of(ctx, data)
+        if shape is not None:  # a neighbourhood or ZIP code: the whole of it (its real shape) comes first
+            place = data["place_es"] if ctx.lang == "es" else data["place_en"]
+            rows.insert(0, [Button(ctx.t("alerts.btn_all_of", place=place), callback(FLOW, "r", "all"))])
+        return [Reply(ctx.t("alerts.q_radius"), buttons=rows)]
+
+    @staticmethod
+    def _shape_of(ctx: Context, data: dict) -> tuple[str, str] | None:
+        return shape_of_place(ctx, data)
 
     async def _save(self, ctx: Context) -> list[Reply]:
         assert ctx.conversation is not None

@@ -11,7 +11,7 @@ import secrets
 
 from bot.chat import Button, Reply, callback, parse_id
 from handlers.admin import RoleTexts, change_role
-from handlers.alerts import METRES, RADII, radius_label
+from handlers.alerts import METRES, RADII, radius_label, shape_of_place
 from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import cancel_conversation
@@ -65,7 +65,12 @@ class BroadcastFlow(Flow):
             return Reply(ctx.t("bcast.q_audience"), buttons=[*rows, self._nav(ctx)])
         unit = ctx.services.settings.distance_unit
         buttons = [Button(radius_label(ctx, float(r) * METRES[unit]), callback(FLOW, "r", r)) for r in RADII]
-        return Reply(ctx.t("bcast.q_radius"), buttons=[buttons[:2], buttons[2:], self._nav(ctx)])
+        rows = [buttons[:2], buttons[2:], self._nav(ctx)]
+        data = ctx.conversation.data if ctx.conversation else {}
+        if shape_of_place(ctx, data) is not None:  # a neighbourhood or ZIP code: all of it, its real shape
+            place = data["place_es"] if ctx.lang == "es" else data["place_en"]
+            rows.insert(0, [Button(ctx.t("alerts.btn_all_of", place=place), callback(FLOW, "r", "all"))])
+        return Reply(ctx.t("bcast.q_radius"), buttons=rows)
 
     def _ask_where(self, ctx: Context) -> list[Reply]:
         return [ask_place(ctx, "bcast.q_where"), Reply(ctx.t("bcast.area_note"), buttons=[self._nav(ctx)])]
@@ -85,6 +90,9 @@ class BroadcastFlow(Flow):
 
     # -- preview --------------------------------------------------------------------------------------------
     def _audience_label(self, ctx: Context, data: dict[str, object]) -> str:
+        if data.get("aud") == "area" and data.get("area_kind"):
+            place = data["place_es"] if ctx.lang == "es" else data["place_en"]
+            return ctx.t("bcast.aud_area_all_label", place=place)
         if data.get("aud") == "area":
             place = data["place_es"] if ctx.lang == "es" else data["place_en"]
             return ctx.t("bcast.aud_area_label", place=place, radius=radius_label(ctx, float(data["radius_m"])))  # type: ignore[arg-type]
@@ -152,7 +160,15 @@ class BroadcastFlow(Flow):
         if action == "retype" and step == "where":
             data.pop("candidates", None)
             return await self._go(ctx, "where")
+        if action == "r" and step == "radius" and args and args[0] == "all":
+            shape = shape_of_place(ctx, data)
+            if shape is None:
+                return expired
+            data["area_kind"], data["area_ref"] = shape
+            data["radius_m"] = ctx.services.settings.area_margin_m
+            return await self._go(ctx, "preview")
         if action == "r" and step == "radius" and args and args[0] in RADII:
+            data.pop("area_kind", None)
             data["radius_m"] = float(args[0]) * METRES[ctx.services.settings.distance_unit]
             return await self._go(ctx, "preview")
         if action == "send" and step == "preview":

@@ -34,6 +34,8 @@ class SubscriptionRow:
     radius_m: float
     place_en: str
     place_es: str
+    area_kind: str = "circle"
+    area_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Candidate:
     language: str | None
     quiet_from: int | None
     quiet_to: int | None
+    area_kind: str = "circle"  # or "area" / "zip": the point must lie in that shape (radius_m is its margin)
+    area_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class AlertRow:
     expires_at: float
 
 
-_SUB_COLUMNS = "id, user_key, lat, lon, radius_m, place_en, place_es"
+_SUB_COLUMNS = "id, user_key, lat, lon, radius_m, place_en, place_es, area_kind, area_ref"
 _ALERT_COLUMNS = ("id, report_id, activity, lat, lon, verified, observed_at, report_count, status, created_at, "
                   "expires_at")
 
@@ -83,21 +87,26 @@ class AlertRepository:
     # -- subscriptions --------------------------------------------------------------------------------
     async def add_subscription(self, user_key: str, lat: float, lon: float, radius_m: float, place_en: str,
                                place_es: str, now: float, *, replace_id: int | None = None,
+                               area_kind: str = "circle", area_ref: str | None = None,
+                               box: tuple[float, float, float, float] | None = None,
                                conn: aiosqlite.Connection | None = None) -> int:
-        """Insert (or replace one of the user's) subscription and its index box atomically."""
+        """Insert (or replace one of the user's) subscription and its index box atomically. A shape ("area",
+        "zip") passes its own ``box`` (min_lat, max_lat, min_lon, max_lon), covering the shape and its margin."""
         if conn is None:
             async with self.db.transaction() as tx:
                 return await self.add_subscription(user_key, lat, lon, radius_m, place_en, place_es, now,
-                                                   replace_id=replace_id, conn=tx)
+                                                   replace_id=replace_id, area_kind=area_kind, area_ref=area_ref,
+                                                   box=box, conn=tx)
         if replace_id is not None:
             await conn.execute("DELETE FROM subscriptions WHERE id = ? AND user_key = ?", (replace_id, user_key))
         cursor = await conn.execute(
-            "INSERT INTO subscriptions(user_key, lat, lon, radius_m, place_en, place_es, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (user_key, lat, lon, radius_m, place_en, place_es, now))
+            "INSERT INTO subscriptions(user_key, lat, lon, radius_m, place_en, place_es, created_at, area_kind, "
+            "area_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user_key, lat, lon, radius_m, place_en, place_es, now, area_kind, area_ref))
         sub_id = cursor.lastrowid
         assert sub_id is not None
         await conn.execute("INSERT INTO subscriptions_box(id, min_lat, max_lat, min_lon, max_lon) "
-                           "VALUES (?, ?, ?, ?, ?)", (sub_id, *bounding_box(lat, lon, radius_m)))
+                           "VALUES (?, ?, ?, ?, ?)", (sub_id, *(box or bounding_box(lat, lon, radius_m))))
         return sub_id
 
     async def subscriptions_of(self, user_key: str) -> list[SubscriptionRow]:
@@ -118,8 +127,9 @@ class AlertRepository:
     async def candidates(self, lat: float, lon: float) -> list[Candidate]:
         """Subscriptions of active users whose index box contains the point (the caller checks exactly)."""
         rows = await self.db.fetchall(
-            "SELECT s.id, s.user_key, s.lat, s.lon, s.radius_m, u.language, p.quiet_from, p.quiet_to "
-            "FROM subscriptions_box b JOIN subscriptions s ON s.id = b.id JOIN users u ON u.key = s.user_key "
+            "SELECT s.id, s.user_key, s.lat, s.lon, s.radius_m, u.language, p.quiet_from, p.quiet_to, "
+            "s.area_kind, s.area_ref FROM subscriptions_box b JOIN subscriptions s ON s.id = b.id "
+            "JOIN users u ON u.key = s.user_key "
             "LEFT JOIN alert_prefs p ON p.user_key = s.user_key "
             "WHERE b.min_lat <= ? AND b.max_lat >= ? AND b.min_lon <= ? AND b.max_lon >= ? AND u.active = 1",
             (lat, lat, lon, lon))
@@ -128,8 +138,8 @@ class AlertRepository:
     async def all_subscriptions(self) -> list[Candidate]:
         """Every subscription of active users: the brute-force baseline for tests and benchmarks."""
         rows = await self.db.fetchall(
-            "SELECT s.id, s.user_key, s.lat, s.lon, s.radius_m, u.language, p.quiet_from, p.quiet_to "
-            "FROM subscriptions s JOIN users u ON u.key = s.user_key "
+            "SELECT s.id, s.user_key, s.lat, s.lon, s.radius_m, u.language, p.quiet_from, p.quiet_to, "
+            "s.area_kind, s.area_ref FROM subscriptions s JOIN users u ON u.key = s.user_key "
             "LEFT JOIN alert_prefs p ON p.user_key = s.user_key WHERE u.active = 1")
         return [Candidate(*tuple(r)) for r in rows]
 

@@ -21,12 +21,15 @@ def person(messenger: str, api, fake, n: int) -> Chat:
     return SignalChat(fake, f"+1312555{n:04d}")
 
 
-def room(messenger: str, api, fake) -> tuple[Room, object]:
+def room(messenger: str, api, fake) -> tuple[Room, object, str]:
+    """The moderators' room, the member who moderates, and that member's qualified id (granted as admin: being
+    in the group is not enough to decide)."""
     if messenger == "telegram":
         r = TelegramRoom(api)
-        return r, r.member(905)
+        return r, r.member(905), "telegram:905"
     r = SignalRoom(fake, ["+13125559001"])
-    return r, r.member("+13125559001")
+    member = r.member("+13125559001")
+    return r, member, f"signal:{member.uuid}"
 
 
 async def subscribe(chat: Chat, place: str) -> None:
@@ -57,8 +60,9 @@ async def report(chat: Chat, place: str) -> str:
 
 @pytest.mark.parametrize(("resident_on", "room_on"), PAIRS)
 async def test_report_moderated_alerted_and_corrected(api, signal_fake, start_both, resident_on, room_on) -> None:
-    mods, moderator = room(room_on, api, signal_fake)
-    bot = await start_both(moderator_chat_id=mods.chat_id, report_cooldown_seconds=0)
+    mods, moderator, moderator_id = room(room_on, api, signal_fake)
+    bot = await start_both(moderator_chat_id=mods.chat_id, report_cooldown_seconds=0,
+                           admin_ids=frozenset({moderator_id}))
     on_telegram = person("telegram", api, signal_fake, 1)
     on_signal = person("signal", api, signal_fake, 2)
     for subscriber in (on_telegram, on_signal):

@@ -19,12 +19,17 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geopy.distance import geodesic
 from rapidfuzz import fuzz, process
 
+from bot.geo.geometry import _WGS84_A, _WGS84_E2, metres_per_degree, point_in_rings  # noqa: F401
+from bot.geo.geometry import rings_from_flat as _rings
 from bot.geo.model import Place, Resolution
+
+if TYPE_CHECKING:
+    from bot.geo.shapes import Shape
 
 # Spoken names of streets that no data set spells that way (usage; see docs/geo.md).
 STREET_ALIASES: dict[str, list[str]] = {
@@ -51,18 +56,9 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(geodesic(a, b).meters)
 
 
-_WGS84_A = 6_378_137.0
-_WGS84_E2 = 6.694379990141e-3
 FAST_MARGIN = 0.01  # relative band around a radius inside which only the geodesic decides
 
 
-def metres_per_degree(lat: float) -> tuple[float, float]:
-    """Metres per degree of latitude and of longitude at ``lat`` on the WGS84 ellipsoid."""
-    phi = math.radians(lat)
-    w = 1.0 - _WGS84_E2 * math.sin(phi) ** 2
-    per_rad_lat = _WGS84_A * (1.0 - _WGS84_E2) / w**1.5
-    per_rad_lon = _WGS84_A / math.sqrt(w) * math.cos(phi)
-    return per_rad_lat * math.pi / 180.0, per_rad_lon * math.pi / 180.0
 
 
 class CircleTest:
@@ -181,20 +177,8 @@ def street_core(text: str) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- geometry helpers
 
 
-def _rings(flat_rings: Sequence[Sequence[float]]) -> list[list[tuple[float, float]]]:
-    return [list(zip(r[0::2], r[1::2], strict=True)) for r in flat_rings]
 
 
-def point_in_rings(lon: float, lat: float, rings: Sequence[Sequence[tuple[float, float]]]) -> bool:
-    """Even-odd rule over all rings (holes and multi-part areas need no special casing)."""
-    inside = False
-    for ring in rings:
-        x0, y0 = ring[-1]
-        for x1, y1 in ring:
-            if (y1 > lat) != (y0 > lat) and lon < (x0 - x1) * (lat - y1) / (y0 - y1) + x1:
-                inside = not inside
-            x0, y0 = x1, y1
-    return inside
 
 
 def _segment_m(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
@@ -750,6 +734,26 @@ class GeoService:
         self, offline: OfflineResolver, online: OnlineGeocoder | None = None, coarsen_m: float = 150.0
     ) -> None:
         self.offline, self.online, self.coarsen_m = offline, online, coarsen_m
+        self._shapes: dict[tuple[str, str], Shape | None] = {}
+
+    def shape(self, kind: str, ref: str) -> Shape | None:
+        """A community area ("area", its number) or a ZIP code ("zip") as its polygon; None if unknown."""
+        from bot.geo.shapes import build_shape
+
+        key = (kind, ref)
+        if key in self._shapes:
+            return self._shapes[key]
+        shape = None
+        resolver = self.offline
+        if kind == "area" and ref.isdigit():
+            area = next((a for a in resolver.areas if a.number == int(ref)), None)
+            if area is not None:
+                shape = build_shape(kind, ref, area.rings, (area.lat, area.lon))
+        elif kind == "zip" and ref in resolver.zips:
+            z = resolver.zips[ref]
+            shape = build_shape(kind, ref, _rings(z["outline"]), (z["lat"], z["lon"]))
+        self._shapes[key] = shape
+        return shape
 
     async def resolve(self, text: str, limit: int = 3) -> list[Place]:
         """Ranked candidates inside the service area; online only when offline found nothing."""

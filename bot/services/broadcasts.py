@@ -27,6 +27,7 @@ from storage.broadcasts import BroadcastRepository, Recipient, RefCounts
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery.outbox import Outbox
+    from bot.geo import GeoService
     from bot.privacy import Keyring
     from i18n import Translator
     from storage.db import Database
@@ -56,10 +57,11 @@ class BroadcastViews(Protocol):
 class BroadcastService:
     def __init__(self, db: Database, repo: BroadcastRepository, outbox: Outbox, keyring: Keyring,
                  translator: Translator, settings: Settings, views: BroadcastViews, *,
-                 interval: float = PROGRESS_INTERVAL) -> None:
+                 interval: float = PROGRESS_INTERVAL, geo: GeoService | None = None) -> None:
         self.db, self.repo, self.outbox, self.keyring = db, repo, outbox, keyring
         self.translator, self.settings, self.views = translator, settings, views
         self.interval = interval
+        self.geo = geo
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- who --------------------------------------------------------------------------------------------
@@ -71,6 +73,15 @@ class BroadcastService:
             return await self.repo.active_users(default_language=default)
         if kind in LANGUAGES:
             return await self.repo.active_users(kind, default_language=default)
+        if kind == "area" and audience.get("area_kind") and self.geo is not None:
+            shape = self.geo.shape(str(audience["area_kind"]), str(audience["area_ref"]))
+            if shape is not None:  # "all of Pilsen": alert areas whose centre lies in the polygon (plus margin)
+                margin = float(audience["radius_m"])
+                chosen = {}
+                for c in await self.repo.areas_in_box(*shape.box(margin)):
+                    if c.user_key not in chosen and shape.contains(c.lat, c.lon, margin):
+                        chosen[c.user_key] = Recipient(c.user_key, c.language)
+                return list(chosen.values())
         if kind == "area":
             lat, lon, radius = float(audience["lat"]), float(audience["lon"]), float(audience["radius_m"])
             test = CircleTest(lat, lon)
@@ -85,6 +96,8 @@ class BroadcastService:
     def describe(audience: dict[str, Any]) -> str:
         """What the audit row says about the audience (no person, only the organizer's choice)."""
         kind = audience["aud"]
+        if kind == "area" and audience.get("area_kind"):
+            return f"area:all {audience['area_kind']}:{audience['area_ref']}"
         if kind == "area":
             return f"area:{audience['place_en']} {round(float(audience['radius_m']))}m"
         return "all" if kind == "all" else f"lang:{kind}"
