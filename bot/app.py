@@ -32,6 +32,7 @@ from handlers.report import ReportFlow
 from handlers.rights import RightsFlow
 from handlers.router import Router
 from handlers.start import StartFlow
+from handlers.verify import VerifyFlow
 from handlers.views import Views
 from i18n import LANGUAGES, Translator
 from storage.alerts import AlertRepository
@@ -97,7 +98,8 @@ class App:
         alerts = AlertService(db, AlertRepository(db), outbox, geo, faq, translator, settings)
         moderation.on_publish = alerts.on_publish
         moderation.on_correction = alerts.on_correction
-        broadcasts = BroadcastService(db, BroadcastRepository(db), outbox, keyring, translator, settings, views)
+        broadcasts = BroadcastService(db, BroadcastRepository(db), outbox, keyring, translator, settings, views,
+                                      geo=geo)
         services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users,
                             geo=geo, outbox=outbox, reports=reports, moderation=moderation, faq=faq, alerts=alerts,
                             broadcasts=broadcasts, roles=roles)
@@ -109,7 +111,7 @@ class App:
         start.register("rights", rights)
         start.register("alerts", alerts_flow)
         flows: list[Flow] = [start, AccountFlow(), report_flow, ModerationFlow(), rights, alerts_flow,
-                             AdminFlow(), BroadcastFlow()]
+                             AdminFlow(), BroadcastFlow(), VerifyFlow()]
         router = Router(services, flows, fallback=rights, menu=start)
         return cls(services, router, flows)
 

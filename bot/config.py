@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     alerts_per_hour: int = Field(4, ge=1)
     alert_expiry_hours: float = Field(6, gt=0)
     distance_unit: Literal["mi", "km"] = "mi"
+    # An area chosen as a whole neighbourhood or ZIP code is its polygon plus this margin (a report on the
+    # boundary street belongs to both sides).
+    area_margin_m: float = Field(150.0, ge=0)
     outbox_retention_days: float = Field(7, gt=0)
     report_retention_days: float = Field(30, gt=0)
 

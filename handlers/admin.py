@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chat import Reply, parse_id
+from bot.chat import Reply, qualify, split_qualified
 from handlers.flow import Context, Flow
 
 
@@ -21,14 +21,18 @@ class RoleTexts:
 
 async def change_role(ctx: Context, args: str, role: str, grant: bool, texts: RoleTexts) -> list[Reply]:
     """/mod_add, /org_add and their removals (admins only). One role per person: granting never silently
-    replaces another role, and removing only removes the role named."""
+    replaces another role, and removing only removes the role named.
+
+    The id may be messenger-qualified ("telegram:123", "signal:<uuid>"); a bare number means the admin's own
+    messenger. A person learns their id with /my_id (/mi_id)."""
     if not ctx.is_admin:
         return [Reply(ctx.t("core.not_allowed"))]
-    target = args.strip()
-    if parse_id(target) is None:
+    try:
+        messenger, user_id = split_qualified(qualify(args.strip(), default=ctx.event.sender.messenger))
+    except ValueError:
         return [Reply(ctx.t(texts.usage))]
     users = ctx.services.users
-    key = users.key_for(ctx.event.sender.messenger, target)
+    key = users.key_for(messenger, user_id)
     user = await users.get(key)
     if user is None:
         return [Reply(ctx.t("mod.grant_unknown"))]
@@ -42,9 +46,12 @@ async def change_role(ctx: Context, args: str, role: str, grant: bool, texts: Ro
 
 class AdminFlow(Flow):
     name = "admin"
-    commands = ("stats", "estadisticas")
+    commands = ("stats", "estadisticas", "my_id", "mi_id")
 
     async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
+        if command in ("my_id", "mi_id"):  # anyone: what to give an admin who grants a role (issue 11)
+            sender = ctx.event.sender
+            return [Reply(ctx.t("admin.my_id", id=f"{sender.messenger}:{sender.user_id}"))]
         if not ctx.is_admin:
             return [Reply(ctx.t("core.not_allowed"))]
         services = ctx.services

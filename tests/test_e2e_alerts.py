@@ -11,7 +11,7 @@ import pytest
 from bot.chat import Sender
 from bot.geo import coarsen, distance_m
 from tests.fakebot import FakeBotAPI, FakeUser
-from tests.test_e2e_report import MOD_CHAT, cards, full_report
+from tests.test_e2e_report import ADMIN, MOD_CHAT, cards, full_report, moderator
 
 REPORT_PIN = coarsen(41.8565, -87.6650)  # Pilsen, already on the storage grid
 MILE = 1609.344
@@ -27,7 +27,7 @@ def east_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
 
 @pytest.fixture
 async def bot(start_bot):
-    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0)
+    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0, admin_ids=frozenset({ADMIN}))
 
 
 async def subscribe(user: FakeUser, point: tuple[float, float], radius_label: str, *, es: bool) -> None:
@@ -58,7 +58,7 @@ async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAP
     reporter = api.user(310, language_code="es")
     await full_report(reporter, place=REPORT_PIN, lang="es")
     await api.drain()
-    mod = api.user(905, language_code="es")
+    mod = await moderator(api, 905)
     card = cards(api)[0]
     await mod.press("Confirmar", message=card, chat_id=MOD_CHAT)
     await api.drain()
@@ -96,12 +96,15 @@ async def test_nearby_reports_merge_into_one_alert(api: FakeBotAPI, bot) -> None
     hour = datetime.now(ZoneInfo(bot.app.settings.timezone)).hour
     await bot.app.services.alerts.repo.set_quiet_hours(bot.app.services.users.key_for("telegram", "321"),
                                                        hour, (hour + 1) % 24)
-    mod = api.user(906, language_code="es")
+    mod = await moderator(api, 906)
     for uid in (322, 323):
         await full_report(api.user(uid, language_code="es"), place=REPORT_PIN, lang="es")
     await api.drain()
     first, second = cards(api)
     await mod.press("Publicar sin confirmar", message=first, chat_id=MOD_CHAT)
+    await api.drain()
+    assert not any(m.text.startswith(("🚨", "⚠️")) for m in sub.seen())  # one moderator is not enough
+    await (await moderator(api, 909)).press("Publicar sin confirmar", message=first, chat_id=MOD_CHAT)
     await api.drain()
     assert "Not verified yet" in sub.last.text and sub.last.silent
     await mod.press("Confirmar", message=second, chat_id=MOD_CHAT)
@@ -119,7 +122,7 @@ async def test_stop_cancels_alerts_not_yet_sent(api: FakeBotAPI, bot) -> None:
     await api.drain()
     card = cards(api)[0]
     await bot.app.stop_delivery()  # the worker is busy elsewhere: the alert waits in the outbox
-    mod = api.user(907, language_code="es")
+    mod = await moderator(api, 907)
     await mod.press("Confirmar", message=card, chat_id=MOD_CHAT)
     shown = await sub.send("/detener")
     assert "Ya no recibirá alertas" in shown[0].text
@@ -168,7 +171,7 @@ async def test_every_alert_arrives_despite_api_faults(api: FakeBotAPI, bot) -> N
     await full_report(api.user(340, language_code="es"), place=REPORT_PIN, lang="es")
     await api.drain()
     api.random_failure_rate = 0.2
-    mod = api.user(908, language_code="es")
+    mod = await moderator(api, 908)
     await mod.press("Confirmar", message=cards(api)[0], chat_id=MOD_CHAT)
 
     def received(uid: int) -> bool:

@@ -3,27 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from tests.fakebot import FakeBotAPI, FakeUser
 
 MOD_CHAT = -100777
+ADMIN = 990
 PILSEN_PIN = (41.8565, -87.6650)  # 18th St & Loomis, Pilsen
 
 
 @pytest.fixture
 async def bot(start_bot):
-    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0)
+    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0, admin_ids=frozenset({ADMIN}))
+
+
+async def moderator(api: FakeBotAPI, user_id: int, lang: str = "es") -> FakeUser:
+    """A group member an admin named moderator (issue 11: being in the group is not enough to decide)."""
+    user = api.user(user_id, language_code=lang)
+    shown = await user.send("/my_id")
+    assert f"telegram:{user_id}" in shown[0].text
+    shown = await api.user(ADMIN, language_code="en").send(f"/mod_add telegram:{user_id}")
+    assert "now a moderator" in shown[0].text
+    return user
+
+
+async def finish_undo_windows(bot) -> None:
+    """Let the two-minute undo windows of Rejects and Blocks close (as housekeeping does)."""
+    await bot.app.services.moderation.expire_overdue(now=time.time() + 121)
 
 
 async def report_until_details(user: FakeUser, *, place: str | tuple[float, float], lang: str) -> None:
     es = lang == "es"
     shown = await user.send("/reportar" if es else "/report")
     assert ("Primero su seguridad" if es else "Your safety first") in shown[0].text
-    await user.press("Agentes en una casa" if es else "Agents at a home")
-    assert ("¿Dónde?" if es else "Where?") in user.last.text
-    assert user.last.keyboard and user.last.keyboard[0][0].get("request_location") is True
+    shown = await user.press("Agentes en una casa" if es else "Agents at a home")
+    where = next(m for m in shown if ("¿Dónde?" if es else "Where?") in m.text)
+    assert where.keyboard and where.keyboard[0][0].get("request_location") is True
+    assert ("Atrás" if es else "Back") in user.last.button_labels[0]  # the place step has Back too
     if isinstance(place, tuple):
         shown = await user.send_location(*place)
     else:
@@ -56,7 +74,7 @@ def cards(api: FakeBotAPI) -> list:
 async def test_two_reports_confirmed_and_rejected(api: FakeBotAPI, bot) -> None:
     ana = api.user(201, language_code="es-MX")
     bob = api.user(202, language_code="en")
-    mod = api.user(900, language_code="en", first_name="Mod")
+    mod = await moderator(api, 900, "en")
 
     details = "Dos camionetas <b>grises</b> llamen al 312-555-0199"
     text = await full_report(ana, place=PILSEN_PIN, lang="es", details=details)
@@ -77,6 +95,9 @@ async def test_two_reports_confirmed_and_rejected(api: FakeBotAPI, bot) -> None:
 
     await mod.press("Confirmar", message=card1, chat_id=MOD_CHAT)
     await mod.press("Rechazar", message=card2, chat_id=MOD_CHAT)
+    await mod.press("spam", message=api.find(MOD_CHAT, card2.message_id), chat_id=MOD_CHAT)  # the reason
+    await finish_undo_windows(bot)
+    await api.drain()
     card1, card2 = api.find(MOD_CHAT, card1.message_id), api.find(MOD_CHAT, card2.message_id)
     assert "Confirmado</b> por M-" in card1.text and "Detalles borrados" in card1.text
     assert "grises" not in card1.text
@@ -105,14 +126,19 @@ async def test_non_moderator_and_simultaneous_presses(api: FakeBotAPI, bot) -> N
     assert answer.params["text"] == "Only moderators can do this."
     assert (await bot.app.services.reports.repo.get(1)).status == "pending"
 
-    m1 = api.user(901, language_code="es")
-    m2 = api.user(902, language_code="es")
+    m1 = await moderator(api, 901)
+    m2 = await moderator(api, 902)
     await asyncio.gather(m1.press("Confirmar", message=card, chat_id=MOD_CHAT, settle=False),
-                         m2.press("Rechazar", message=card, chat_id=MOD_CHAT, settle=False))
+                         m2.press_data(card.button_data("Rechazar") + ":spam", card, chat_id=MOD_CHAT,
+                                       settle=False))
+    await api.drain()
+    await finish_undo_windows(bot)
     await api.drain()
     report = await bot.app.services.reports.repo.get(1)
     assert report.status in ("confirmed", "rejected")
-    assert len(await bot.app.services.reports.repo.audit(1)) == 1
+    audit = [action for _, action, _ in await bot.app.services.reports.repo.audit(1)]
+    assert audit[0] == "refused:ok"  # the forged press is logged, by handle
+    assert len([a for a in audit if not a.startswith("refused")]) == 1
     toasts = [c.params.get("text") for c in api.calls_to("answerCallbackQuery")[-2:]]
     assert "Otro moderador ya decidió este reporte." in toasts
     notices = [m for m in ana.seen() if "#1" in m.text and ("confirmaron" in m.text or "No se pudo" in m.text)]
@@ -141,12 +167,14 @@ async def test_cooldown_between_reports(api: FakeBotAPI, start_bot) -> None:
 async def test_wrong_input_keeps_the_step(api: FakeBotAPI, bot) -> None:
     bob = api.user(231, language_code="en")
     await bob.send("/report")
-    shown = await bob.send("agents at my neighbour's house")  # text where a button is expected
-    assert shown[0].text == "Please answer with one of the buttons."
+    shown = await bob.send("hmm")  # text that answers nothing: the step stays, with what it accepts
+    assert shown[0].text.startswith("I didn't understand what you saw.")
     assert "What did you see?" in shown[1].text
-    await bob.press("Agents at a home")
-    shown = await bob.send_photo()
-    assert "Please share a location or type a place." in shown[0].text
+    shown = await bob.send("agents at my neighbour's house")  # a typed answer is an answer
+    assert any("Where?" in m.text for m in shown)
+    shown = await bob.send_photo()  # a reason and a way on, and the step stays
+    assert "we don't keep photos" in shown[0].text and "1-855-435-7693" in shown[0].text
+    assert "Where?" in shown[1].text
     shown = await bob.send("Paris, France")
     assert "couldn't find" in shown[0].text and "Paris, France" in shown[0].text
     shown = await bob.send_location(40.7128, -74.0060)  # New York: outside the service area
@@ -205,7 +233,7 @@ async def test_restart_mid_report_resumes(api: FakeBotAPI, start_bot, make_setti
 
 async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
     ana = api.user(251, language_code="es")
-    mod = api.user(903, language_code="es")
+    mod = await moderator(api, 903)
     await full_report(ana, place=PILSEN_PIN, lang="es")
     await api.drain()
     card = cards(api)[0]
@@ -240,7 +268,7 @@ async def test_ask_the_reporter_relay(api: FakeBotAPI, bot) -> None:
 
 async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> None:
     ana = api.user(261, language_code="en")
-    mod = api.user(904, language_code="en")
+    mod = await moderator(api, 904, "en")
     await full_report(ana, place=PILSEN_PIN, lang="en")
     await full_report(ana, place=(41.80, -87.70), lang="en")
     await api.drain()
@@ -248,6 +276,8 @@ async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> No
     shown = await mod.send("/pending", chat_id=MOD_CHAT)
     assert "2 report(s) waiting" in shown[0].text and "Reporte #1" in shown[1].text
     await mod.press("Bloquear", message=card, chat_id=MOD_CHAT)
+    await mod.press("spam", message=api.find(MOD_CHAT, card.message_id), chat_id=MOD_CHAT)
+    await finish_undo_windows(bot)
     await api.drain()
     assert "your reports are paused" in ana.last.text
     shown = await ana.send("/report")

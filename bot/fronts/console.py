@@ -36,8 +36,11 @@ MODERATORS = "moderador"
 
 
 def console_settings(settings: Settings) -> Settings:
-    """In the terminal, moderator cards go to the console user named 'moderador' (``/as moderador``)."""
-    return settings.model_copy(update={"moderator_chat_id": f"console:{user_id_for(MODERATORS)}"})
+    """In the terminal, moderator cards go to the console user named 'moderador' (``/as moderador``), who is also
+    an admin there: deciding needs a granted moderator or an admin (issue 11), and the demo must still work."""
+    moderator = f"console:{user_id_for(MODERATORS)}"
+    return settings.model_copy(update={"moderator_chat_id": moderator,
+                                       "admin_ids": settings.admin_ids | {moderator}})
 
 
 class ConsoleMessenger:
