@@ -1,12 +1,16 @@
 """Resolution latency (p50/p99 over 10,000 mixed inputs) and resident memory of the offline resolver.
 
-Run: ``python bench/bench_geo.py``. Goal from issue 13: p99 < 5 ms over 10,000 mixed inputs including whole
+Run: ``python bench/bench_geo.py``; ``python bench/bench_geo.py --eval tests/data/places_eval.tsv`` instead scores
+a place table (columns lang, text, lat, lon, kind): per kind, the share within 300 m as "found" and as "found or
+first candidate", and the non-places (kind ``none``) that came back "found" or with any point. Goal from issue 13: p99 < 5 ms over 10,000 mixed inputs including whole
 sentences, and the process with the resolver and all its data (street network, landmarks) under 80 MB resident.
 No assertions — tests must not depend on machine speed.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import random
 import statistics
 import sys
@@ -16,6 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.geo import OfflineResolver  # noqa: E402
+from bot.geo.core import distance_m  # noqa: E402
+
+WITHIN_M = 300.0
 
 INPUTS = [
     "47th & Ashland", "47 y Ashland", "Cermak and Western", "26th St & Pulaski", "4800 S Wolcott",
@@ -80,5 +87,62 @@ def main(n: int = 10_000) -> None:
           f"resolver adds {after - before:.1f} MB)")
 
 
+def score_table(resolver: OfflineResolver, path: Path, verbose: bool = False) -> dict[str, object]:
+    """Score a place table: per kind (found within 300 m, found-or-first-candidate within 300 m, rows) and the
+    non-places answered "found" (confident) or with any point at all. Shared by the test and ``--eval``."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    kinds: dict[str, list[int]] = {}
+    misses: list[str] = []
+    confident: list[str] = []
+    pointed: list[str] = []
+    for row in rows:
+        result = resolver.find(row["text"])
+        if row["kind"] == "none":
+            if result.status == "found":
+                confident.append(row["text"])
+            if result.places:
+                pointed.append(row["text"])
+            continue
+        tally = kinds.setdefault(row["kind"], [0, 0, 0])
+        tally[2] += 1
+        d = None
+        if result.status in ("found", "candidates") and result.places:
+            d = distance_m((result.places[0].lat, result.places[0].lon), (float(row["lat"]), float(row["lon"])))
+            tally[0] += d <= WITHIN_M and result.status == "found"
+            tally[1] += d <= WITHIN_M
+        if d is None or d > WITHIN_M:
+            label = result.places[0].label_en if result.places else result.street or ""
+            misses.append(f"{row['kind']:13} {row['text']!r}: {result.status} {label!r} "
+                          f"{'' if d is None else f'{d:.0f} m'}")
+    found = sum(t[0] for t in kinds.values())
+    first = sum(t[1] for t in kinds.values())
+    total = sum(t[2] for t in kinds.values())
+    return {"kinds": kinds, "found": found, "first": first, "total": total, "confident": confident,
+            "pointed": pointed, "nones": sum(r["kind"] == "none" for r in rows), "misses": misses}
+
+
+def report(path: Path, verbose: bool) -> None:
+    resolver = OfflineResolver.load()
+    s = score_table(resolver, path)
+    print(f"{path}: within {WITHIN_M:.0f} m")
+    print(f"{'kind':14} {'rows':>5} {'found':>14} {'found/first':>14}")
+    for kind, (f, a, n) in sorted(s["kinds"].items()):  # type: ignore[union-attr]
+        print(f"{kind:14} {n:5d} {f:5d} {f / n:7.1%} {a:5d} {a / n:7.1%}")
+    total = s["total"]
+    print(f"{'all places':14} {total:5d} {s['found']:5d} {s['found'] / total:7.1%} "  # type: ignore[operator]
+          f"{s['first']:5d} {s['first'] / total:7.1%}")  # type: ignore[operator]
+    print(f"non-places: {s['nones']}; answered 'found': {len(s['confident'])} {s['confident']}; "  # type: ignore[arg-type]
+          f"with any point: {len(s['pointed'])} {s['pointed']}")  # type: ignore[arg-type]
+    if verbose:
+        print("\n".join(s["misses"]))  # type: ignore[arg-type]
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, help="score this place table instead of timing")
+    parser.add_argument("--misses", action="store_true", help="with --eval: list the rows missed")
+    args = parser.parse_args()
+    if args.eval:
+        report(args.eval, args.misses)
+    else:
+        main()

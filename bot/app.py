@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 # which may hold a draft report, is deleted after a day even if the person never writes again.
 CONVERSATION_RETENTION_S = 24 * 3600
 HOUSEKEEPING_INTERVAL_S = 60.0
+# Moderators' cards show how far an alert got ("sent to N of M"); refreshed while the alert is this recent.
+REACH_REFRESH_S = 2 * 3600.0
 
 # Commands shown in the messenger's menu, per language: (command in English, command in Spanish, description key).
 COMMAND_MENU: list[tuple[str, str, str]] = [
@@ -98,6 +100,7 @@ class App:
         alerts = AlertService(db, AlertRepository(db), outbox, geo, faq, translator, settings)
         moderation.on_publish = alerts.on_publish
         moderation.on_correction = alerts.on_correction
+        moderation.reach_of = alerts.reach_of_report
         broadcasts = BroadcastService(db, BroadcastRepository(db), outbox, keyring, translator, settings, views,
                                       geo=geo)
         services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users,
@@ -124,7 +127,11 @@ class App:
                                      per_chat_interval=settings.delivery_per_chat_interval,
                                      group_per_minute=settings.delivery_group_per_minute,
                                      max_attempts=settings.delivery_max_attempts,
-                                     base_backoff=settings.delivery_base_backoff)
+                                     base_backoff=settings.delivery_base_backoff,
+                                     rates={"signal": settings.signal_rate_per_second},
+                                     paid_rate_per_second=(settings.paid_broadcast_rate_per_second
+                                                           if settings.paid_broadcast else None),
+                                     paid_daily_stars_cap=settings.paid_broadcast_daily_stars_cap)
         self.services.outbox.listen(self.worker.wake)
         await self.worker.start()
 
@@ -132,6 +139,8 @@ class App:
         """Periodic duties: expire undecided reports and old alerts, send digests, forget delivered messages."""
         await self.services.moderation.expire_overdue()
         await self.services.alerts.housekeeping()
+        recent = await self.services.alerts.recent_alert_reports(time.time() - REACH_REFRESH_S)
+        await self.services.moderation.refresh_reach(recent)
         now = time.time()
         settings = self.settings
         await self.services.outbox.repo.purge(now - settings.outbox_retention_days * 86400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from bot.chat import Reply, qualify, split_qualified
@@ -44,6 +45,9 @@ async def change_role(ctx: Context, args: str, role: str, grant: bool, texts: Ro
     return [Reply(ctx.t(texts.granted if grant else texts.revoked))]
 
 
+WEEK_S = 7 * 86400.0
+
+
 class AdminFlow(Flow):
     name = "admin"
     commands = ("stats", "estadisticas", "my_id", "mi_id")
@@ -57,11 +61,24 @@ class AdminFlow(Flow):
         services = ctx.services
         counts = await services.outbox.counts()
         pending = len(await services.reports.pending(limit=1000))
-        return [Reply(ctx.t(
+        lines = [ctx.t(
             "admin.stats",
             users=await services.users.count(),
             subscriptions=await services.alerts.count_subscriptions(),
             pending=pending,
             queued=counts.queued, sending=counts.sending, sent=counts.sent, retried=counts.retried,
             failed=counts.failed, cancelled=counts.cancelled, reclaimed=counts.reclaimed,
-        ))]
+        )]
+        # Issue 15: how long alerts took to reach people over the last week, and paid-broadcast spending.
+        reach = await services.alerts.reach_stats(time.time() - WEEK_S)
+        lines.append(ctx.t("stats.reach", alerts=reach.alerts, sent=reach.sent, recipients=reach.recipients,
+                           queued=reach.queued, failed=reach.failed))
+        for key, spread in (("stats.reach_first", reach.first), ("stats.reach_everyone", reach.everyone)):
+            if spread is not None:
+                lines.append(ctx.t(key, p50=f"{spread[0]:.0f}", p90=f"{spread[1]:.0f}", max=f"{spread[2]:.0f}"))
+        settings = services.settings
+        if settings.paid_broadcast:
+            spend = await services.outbox.paid_spend()
+            lines.append(ctx.t("stats.paid_spend", today=f"{spend.today:g}", period=f"{spend.period:g}",
+                               days=spend.days, cap=settings.paid_broadcast_daily_stars_cap))
+        return [Reply("\n\n".join(lines))]

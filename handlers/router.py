@@ -1,24 +1,51 @@
 """Routes a neutral event to the flow that owns it.
 
 Order: global commands (/cancel) → a flow's command → a button's flow → the open conversation's flow →
-the fallback flow (free text outside any flow). Each user's events are handled one at a time so that two
-quick taps cannot race on the same conversation row.
+free text outside any flow. Each user's events are handled one at a time so that two quick taps cannot race on
+the same conversation row.
+
+Free text outside a flow (issue 12: "talk like a hotline, not a form"), in this order: a command typed as a word
+("reportar", "english", "menú"); an answer to a moderator's open question (the reporter's next text is the
+answer); thanks; a sighting told in one's own words (the report flow asks "¿Quiere reportar esto?" first, so a
+question is never mistaken for a report); everything else goes to the fallback flow (the rights search, which
+also answers greetings).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+import unicodedata
 import weakref
 
 from bot.chat import Event, Reply, parse_callback
 from bot.services import Services
 from handlers.flow import Context, Flow
+from handlers.report import open_question, relay_answer
 
 log = logging.getLogger(__name__)
 
 CANCEL_COMMANDS = ("cancel", "cancelar")
+# Typed words that work as commands outside a flow (compared folded: no accents, case or punctuation).
+WORD_COMMANDS = {
+    "reportar": "reportar", "report": "report", "reporte": "reportar", "reportar algo": "reportar",
+    "hacer un reporte": "reportar", "make a report": "report", "new report": "report", "nuevo reporte": "reportar",
+    "derechos": "derechos", "rights": "rights", "mis derechos": "derechos", "my rights": "rights",
+    "conozca sus derechos": "derechos", "know your rights": "rights",
+    "alertas": "alertas", "alerts": "alerts", "alerta": "alertas", "alert": "alerts",
+    "main menu": "menu", "menu principal": "menu",  # "menú", "ayuda", "hola": the rights flow greets, then the menu
+    "idioma": "idioma", "language": "language", "privacidad": "privacidad", "privacy": "privacy",
+}
+LANGUAGE_WORDS = {"english": "en", "ingles": "en", "en ingles": "en", "in english": "en", "espanol": "es",
+                  "spanish": "es", "en espanol": "es", "in spanish": "es", "castellano": "es"}
+# A sighting that also asks what to do is a rights question: it stays with the rights search, whose answer comes
+# with the menu (and its Report button). Compared folded, without punctuation.
+ASKS = re.compile(r"\b(?:q|que|k|ke)\s+(?:hago|hacemos|debo|debemos|hacer|puedo)\b|\bwhat (?:do|should|can) (?:i|we)\b|"
+                  r"\bwhat to do\b|\bdo i have to\b|\btengo que\b|\bderechos\b|\brights\b|\babro\b|\bopen the door\b")
+THANKS_WORDS = frozenset({"gracias", "muchas gracias", "mil gracias", "thanks", "thank you", "thx", "ty", "ok gracias",
+                          "ok thanks", "gracias por todo", "thanks a lot", "thank you so much", "graciass"})
 
 
 class Router:
@@ -55,7 +82,9 @@ class Router:
         if conversation is not None and time.time() - updated_at > timeout:
             await ctx.end()
             prefix.append(Reply(ctx.t("core.conversation_expired")))
-            if event.kind in ("text", "location", "unsupported"):
+            if event.kind == "text" and len(event.text.split()) > 3:  # a whole message is read, never dropped
+                return prefix + await self.free_input(ctx)
+            if event.kind in ("text", "location", "unsupported", "media"):
                 return prefix + await self.menu.on_command(ctx, "menu", "")
 
         if event.kind == "command":
@@ -80,6 +109,50 @@ class Router:
         if ctx.conversation is not None:
             flow = self.flows.get(ctx.conversation.flow)
             if flow is not None:
-                return prefix + await flow.on_input(ctx)
-            await ctx.end()  # a flow that no longer exists (after an upgrade)
-        return prefix + await self.fallback.on_input(ctx)
+                if event.kind == "text" and folded(event.text) in CANCEL_COMMANDS:  # "cancelar" typed, any flow
+                    return prefix + await self.commands_cancel(ctx)
+                replies = await flow.on_input(ctx)
+                if replies or ctx.conversation is not None:
+                    return prefix + replies
+                # the flow let the text go (an offer it lapsed): read it as free text below, never drop it
+            else:
+                await ctx.end()  # a flow that no longer exists (after an upgrade)
+        return prefix + await self.free_input(ctx)
+
+    async def commands_cancel(self, ctx: Context) -> list[Reply]:
+        await ctx.end()
+        return [Reply(ctx.t("core.cancelled"), remove_keyboard=True)] + await self.menu.on_command(ctx, "menu", "")
+
+    async def free_input(self, ctx: Context) -> list[Reply]:
+        """Text or media outside any flow; see the module docstring for the order."""
+        event = ctx.event
+        report = self.flows.get("report")
+        if event.kind == "media":
+            settings = self.services.settings
+            return [Reply(ctx.t("report.media_outside", name=settings.hotline_name, phone=settings.hotline_phone)),
+                    *await self.menu.on_command(ctx, "menu", "")]
+        if event.kind != "text" or not event.sender.is_private:
+            return await self.fallback.on_input(ctx)
+        words = folded(event.text)
+        if words in LANGUAGE_WORDS:
+            return await self.menu.on_choice(ctx, "lang", [LANGUAGE_WORDS[words]])
+        command = WORD_COMMANDS.get(words)
+        if command is not None and command in self.commands:
+            return await self.commands[command].on_command(ctx, command, "")
+        report_id = await open_question(ctx)
+        if report_id is not None:
+            return await relay_answer(ctx, report_id, event.text.strip())
+        if words in THANKS_WORDS:
+            return [Reply(ctx.t("core.thanks_reply")), *await self.menu.on_command(ctx, "menu", "")]
+        offer = getattr(report, "offer_story", None)
+        if offer is not None and not ASKS.search(words):  # "la migra está en mi puerta, ¿qué hago?" is a question
+            replies = await offer(ctx, event.text.strip())
+            if replies:
+                return replies
+        return await self.fallback.on_input(ctx)
+
+
+def folded(text: str) -> str:
+    """Lower case, no accents, no punctuation or emoji, single spaces: how typed command words are compared."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", (text or "").lower()) if unicodedata.category(c) != "Mn")
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s']", " ", plain)).strip()

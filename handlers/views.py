@@ -87,6 +87,13 @@ class Views:
                 lines.append(t(lang, "mod.card_reason", reason=t(lang, f"mod.reason_{reason}")))
             if data.undo is not None:
                 lines.append(t(lang, "mod.card_undo", clock=data.undo[3]))
+            if data.reach is not None:  # issue 15: how far the alert got, honestly
+                reach = data.reach
+                if reach.first_after is None:
+                    lines.append(t(lang, "alert.card_reach_none", total=reach.total))
+                else:
+                    lines.append(t(lang, "alert.card_reach", sent=reach.sent, total=reach.total,
+                                   first=f"{reach.first_after:.0f}"))
         return Reply("\n".join(lines), buttons=self.card_buttons(data, lang), protect=True)
 
     def card_buttons(self, data: CardData, lang: str) -> list[list[Button]]:

@@ -76,7 +76,14 @@ class Translator:
         return bool(self.catalogs.get(lang, {}).get(key))
 
     def t(self, lang: str, key: str, /, **kwargs: object) -> str:
-        """Return the message ``key`` in ``lang`` with HTML-escaped arguments."""
+        """Return the message ``key`` in ``lang`` with HTML-escaped arguments.
+
+        Plurals: when a count ``n`` (or ``count``) of exactly 1 is passed and ``<key>_one`` exists, that singular
+        form is used ("Llegará a 1 persona", never "1 personas"); Spanish and English both put only 1 in the
+        singular, so one extra key is all either needs."""
+        count = kwargs.get("n", kwargs.get("count"))
+        if count == 1 and not isinstance(count, bool) and self.catalogs.get(lang, {}).get(key + "_one"):
+            key = key + "_one"
         text = self.catalogs.get(lang, {}).get(key) or self.catalogs.get(self.default, {}).get(key) or key
         if not kwargs:
             return text

@@ -46,6 +46,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "default_language": "es",
             "rate_limit_per_second": 0,
             "delivery_rate_per_second": 1000,
+            "signal_rate_per_second": 1000,
             "delivery_per_chat_interval": 0,
             "delivery_group_per_minute": 100000,
             # Fault-injection tests: retries wait milliseconds, not seconds (the logic is the same).

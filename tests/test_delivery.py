@@ -43,6 +43,7 @@ class Harness:
         worker = DeliveryWorker(self.db, self.repo, self.app.services.users, self.app.services.keyring,
                                 {"telegram": self.front.messenger}, **options)
         self.outbox.listen(worker.wake)
+        self.app.services.outbox.listen(worker.wake)  # rows queued by the services (alerts, corrections) wake it
         self.workers.append(worker)
         return worker
 

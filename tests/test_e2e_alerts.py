@@ -84,8 +84,9 @@ async def test_only_subscribers_in_range_get_it_in_their_language(api: FakeBotAP
     assert "was a <b>false alarm</b>" in mid.last.text
     assert not any("falsa alarma" in m.text for m in far.seen())
     corrections = [c for c in api.calls_to("sendMessage") if "alarm" in str(c.params.get("text", "")).lower()
-                   and c.status == 200]
+                   and c.status == 200 and int(c.params["chat_id"]) != 310]
     assert {int(c.params["chat_id"]) for c in corrections} == {301, 302}
+    assert any("falsa alarma" in m.text for m in reporter.seen())  # the reporter hears the outcome too (issue 12)
     assert "Falsa alarma" in api.find(MOD_CHAT, card.message_id).text
 
 

@@ -8,7 +8,7 @@ from tests.fakebot import FakeBotAPI
 async def test_start_in_spanish_from_language_code(api: FakeBotAPI, bot) -> None:
     ana = api.user(101, language_code="es-MX")
     shown = await ana.send("/start")
-    assert "Bienvenido a <b>Vecinos</b>" in shown[0].text
+    assert "Le damos la bienvenida a <b>Vecinos</b>" in shown[0].text
     assert shown[0].button_labels == ["Español", "English"]  # the guess first
     shown = await ana.press("Español")
     texts = [m.text for m in shown]
@@ -101,7 +101,7 @@ async def test_delete_me_erases_the_user(api: FakeBotAPI, bot) -> None:
     assert "Se borró todo" in ana.last.text
     assert await bot.app.services.users.repo.count() == 0
     shown = await ana.send("/start")
-    assert "Bienvenido" in shown[0].text  # a new user again: language question
+    assert "Le damos la bienvenida" in shown[0].text  # a new user again: language question
 
 
 async def test_command_menus_per_language(api: FakeBotAPI, bot) -> None:

@@ -3,19 +3,24 @@ records the decision that caused them (design principle 3). :mod:`bot.delivery.w
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from bot.chat import Reply
 from bot.privacy import Keyring
-from storage.outbox import OutboxRepository
+from storage.outbox import STARS_PER_PAID_MESSAGE, OutboxCounts, OutboxRepository
 
-# Higher is sent first: a moderator card or an alert must not wait behind a 5,000-recipient broadcast.
-PRIORITY = {"card": 30, "card_edit": 30, "notice": 20, "relay": 20, "alert": 20, "alert_update": 20,
-            "correction": 20, "reply": 20, "broadcast": 0}
+# Higher is sent first: a moderator card or an alert must not wait behind a 5,000-recipient broadcast. A
+# correction outranks alerts, so the people who got an alert hear it was wrong before anyone new hears the alert.
+# Within a priority, rows go by sort key (an alert's nearest recipients first; everything else has 0).
+PRIORITY = {"card": 30, "card_edit": 30, "correction": 25, "notice": 20, "relay": 20, "alert": 20,
+            "alert_update": 20, "reply": 20, "broadcast": 0}
 DEFAULT_PRIORITY = 10
 
 
@@ -58,13 +63,39 @@ class Outbox:
             callback()
 
     async def to_user(self, conn: aiosqlite.Connection, user_key: str, reply: Reply, *, kind: str,
-                      ref: str | None = None, not_before: float | None = None) -> int:
+                      ref: str | None = None, not_before: float | None = None, sort_key: float = 0.0) -> int:
         """Queue ``reply`` for a user (their private chat); returns the row id."""
         payload = self.keyring.encrypt_json(encode_reply(reply), _payload_context(user_key))
         row_id = await self.repo.add(conn, kind=kind, payload=payload, now=self.clock(), not_before=not_before,
-                                     user_key=user_key, ref=ref, priority=PRIORITY.get(kind, DEFAULT_PRIORITY))
+                                     user_key=user_key, ref=ref, priority=PRIORITY.get(kind, DEFAULT_PRIORITY),
+                                     sort_key=sort_key)
         self.wake()
         return row_id
+
+    async def to_users(self, conn: aiosqlite.Connection, items: Iterable[tuple[str, Reply, float]], *, kind: str,
+                       ref: str | None = None) -> int:
+        """Queue one reply per (user key, reply, sort key) in one statement (a fan-out); returns how many.
+
+        A reply shared by many users is serialised once; each row is still encrypted under its own user."""
+        encoded: dict[int, bytes] = {}
+        rows: list[tuple[str, bytes, float]] = []
+        for user_key, reply, sort_key in items:
+            data = encoded.get(id(reply))
+            if data is None:
+                data = encoded[id(reply)] = json.dumps(encode_reply(reply), separators=(",", ":")).encode()
+            rows.append((user_key, self.keyring.encrypt(data, _payload_context(user_key)), sort_key))
+        count = await self.repo.add_to_users(conn, rows, kind=kind, ref=ref,
+                                             priority=PRIORITY.get(kind, DEFAULT_PRIORITY), now=self.clock())
+        if count:
+            self.wake()
+        return count
+
+    async def paid_spend(self, now: float | None = None, days: int = 7) -> PaidSpend:
+        """Stars spent on paid broadcast today and over the last ``days`` UTC days (for /stats)."""
+        today = dt.datetime.fromtimestamp(self.clock() if now is None else now, dt.UTC).date()
+        per_day = await self.repo.paid_spend((today - dt.timedelta(days=days - 1)).isoformat())
+        return PaidSpend(today=per_day.get(today.isoformat(), 0) * STARS_PER_PAID_MESSAGE,
+                         period=sum(per_day.values()) * STARS_PER_PAID_MESSAGE, days=days)
 
     async def to_chat(self, conn: aiosqlite.Connection, messenger: str, chat_id: str, reply: Reply, *, kind: str,
                       ref: str | None = None, group: bool = True, not_before: float | None = None) -> int:
@@ -78,4 +109,15 @@ class Outbox:
         self.wake()
         return row_id
 
+    async def counts(self) -> OutboxCounts:
+        """Totals by status (for /stats)."""
+        return await self.repo.counts()
 
+
+@dataclass(frozen=True)
+class PaidSpend:
+    """Stars spent on paid broadcast (an upper bound: every message sent with it is counted at 0.1 Star)."""
+
+    today: float
+    period: float
+    days: int

@@ -8,16 +8,28 @@ marks users who blocked the bot inactive.
 
 Delivery is at-least-once: a row is marked sent only after the messenger confirmed it, so a crash between the two
 sends that row again on restart. Rows in flight are bounded by ``max_in_flight``, which bounds duplicates.
+
+Order (issue 15): rows are claimed by priority, then sort key (an alert's nearest recipients first). Whenever
+something new is queued while a claimed batch is being sent, the rows not yet started are checked again before
+the next one starts: rows a correction superseded are dropped, and if a queued row now outranks them (an alert
+queued during a broadcast, a correction during a fan-out) they go back to the queue, keeping their place.
+
+Paid broadcast (optional): alert fan-outs (never direct replies or broadcasts) may be sent with the messenger's
+paid broadcast at a higher rate, within a daily cap in Stars; when the messenger refuses it, the worker says so in
+the log and goes on at the free rate, the refused message put back unsent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import inspect
 import logging
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,13 +40,16 @@ from bot.fronts.base import DeliveryFailed, Messenger
 from bot.privacy import Keyring
 from bot.services.users import UserService
 from storage.db import Database
-from storage.outbox import OutboxRepository, OutboxRow
+from storage.outbox import STARS_PER_PAID_MESSAGE, OutboxRepository, OutboxRow
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
 
 # Failures that no retry can fix but that say nothing about the recipient (e.g. malformed HTML).
 NOT_RETRYABLE = frozenset({"bad_request", "undecodable", "no_messenger"})
+# Kinds that may use paid broadcast: an alert's fan-out and what follows it to the same people.
+PAID_KINDS = frozenset({"alert", "alert_update", "correction"})
+PAID_REFUSED = "paid_refused"  # DeliveryFailed reason: the messenger would not send with paid broadcast
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,12 @@ class DeliveryWorker:
                  per_chat_interval: float = 1.0, group_per_minute: int = 20, max_attempts: int = 8,
                  base_backoff: float = 1.0, max_backoff: float = 600.0, lease_seconds: float = 30.0,
                  batch: int = 50, max_in_flight: int | None = None, send_timeout: float = 30.0,
-                 idle_poll: float = 1.0, reclaim_on_start: bool = True) -> None:
-        if rate_per_second <= 0:
+                 idle_poll: float = 1.0, reclaim_on_start: bool = True, paid_rate_per_second: float | None = None,
+                 paid_daily_stars_cap: float = 0.0, paid_off_seconds: float = 3600.0,
+                 rates: Mapping[str, float] | None = None) -> None:
+        """``paid_rate_per_second`` turns paid broadcast on for alert fan-outs (None: off); at most
+        ``paid_daily_stars_cap`` Stars a UTC day; after a refusal it stays off for ``paid_off_seconds``."""
+        if rate_per_second <= 0 or (paid_rate_per_second is not None and paid_rate_per_second <= 0):
             raise ValueError("rate_per_second must be positive")
         self.db = db
         self.repo = outbox_repo
@@ -67,15 +86,28 @@ class DeliveryWorker:
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.lease_seconds = lease_seconds
+        top_rate = max(rate_per_second, paid_rate_per_second or 0.0)
         # Never claim more than can start well within the lease, or our own rows would look abandoned.
         self.batch = max(1, min(batch, int(rate_per_second * lease_seconds / 2)))
         # Enough sends in flight to reach the rate when the Bot API takes ~0.5 s to answer. This also bounds the
         # duplicates after a crash. On loopback fewer connections are faster (httpcore scans its pool per request).
-        self.max_in_flight = max_in_flight or max(4, min(self.batch, math.ceil(rate_per_second / 2)))
+        self.max_in_flight = max_in_flight or max(4, min(self.batch, math.ceil(top_rate / 2)))
         self.send_timeout = send_timeout
         self.idle_poll = idle_poll
         self.reclaim_on_start = reclaim_on_start
         self.bucket = TokenBucket(rate_per_second)
+        # Each messenger is paced on its own (Telegram ~30 msg/s, Signal far slower): one worker, one bucket each;
+        # messengers without a rate of their own share ``rate_per_second``.
+        self.buckets = {name: TokenBucket(rate) for name, rate in (rates or {}).items()}
+        self._held_until: dict[str, float] = {}  # messenger → monotonic time its whole account may send again
+        self.paid_bucket = TokenBucket(paid_rate_per_second) if paid_rate_per_second else None
+        self.paid_daily_stars_cap = paid_daily_stars_cap
+        self.paid_off_seconds = paid_off_seconds
+        self._paid_off_until = 0.0  # monotonic: paid broadcast refused, free rate until then
+        self._paid_day = ""
+        self._paid_used = 0  # paid messages today (UTC): sent before this process + started by it
+        self._paid_capped_logged = ""
+        self._supports_paid: dict[str, bool] = {}
         self.pacer = ChatPacer(per_chat_interval, group_per_minute)
         self._slots = asyncio.Semaphore(self.max_in_flight)
         self._wake = asyncio.Event()
@@ -135,13 +167,39 @@ class DeliveryWorker:
         self._wake.clear()
         rows = await self.repo.claim(time.time(), self.batch, self.lease_seconds, messengers=self.messengers.keys())
         started = 0
-        for index, row in enumerate(rows):
+        pending = deque(rows)
+        while pending:
+            row = pending.popleft()
             if self._stopping:
-                for rest in rows[index:]:
+                for rest in (row, *pending):
                     await self.repo.release(rest.id, time.time())
                 break
-            started += await self._dispatch(row)
+            started += await self._dispatch(row, pending)
         return started, len(rows)
+
+    async def _still_first(self, row: OutboxRow, pending: deque[OutboxRow]) -> bool:
+        """Something was queued since the claim: check ``row`` (about to start) and the rest of the batch again.
+
+        Drops rows a correction superseded (or that are gone) and gives back to the queue those that a newly
+        queued row outranks. Returns whether ``row`` may start now."""
+        self._wake.clear()
+        drop, best = await self.repo.recheck([row.id, *(r.id for r in pending)], time.time(),
+                                             messengers=self.messengers.keys())
+        if drop:
+            log.info("delivery: %d claimed messages are no longer to be sent (superseded or gone)", len(drop))
+        rest = [r for r in pending if r.id not in drop]
+        pending.clear()
+        if row.id in drop:
+            pending.extend(rest)
+            return False
+        if best is not None and best < row.rank:
+            await self.repo.release_unstarted([row.id, *(r.id for r in rest)])
+            return False
+        if best is not None and rest and best < rest[-1].rank:
+            await self.repo.release_unstarted([r.id for r in rest])
+        else:
+            pending.extend(rest)
+        return True
 
     async def _idle_seconds(self) -> float:
         due = await self.repo.next_due()
@@ -166,8 +224,10 @@ class DeliveryWorker:
             await asyncio.gather(*pending, return_exceptions=True)
 
     # -- one row ------------------------------------------------------------------------------------
-    async def _dispatch(self, row: OutboxRow) -> int:
-        """Start sending ``row`` when the limits allow; returns 1 if started, 0 if put back or failed."""
+    async def _dispatch(self, row: OutboxRow, pending: deque[OutboxRow] | None = None) -> int:
+        """Start sending ``row`` when the limits allow; returns 1 if started, 0 if put back, dropped or failed.
+
+        ``pending`` is the rest of the claimed batch, checked again here when something new was queued."""
         try:
             target = self._target(row)
         except Exception as exc:  # wrong key, corrupt blob, unknown messenger: no retry can fix it
@@ -175,19 +235,28 @@ class DeliveryWorker:
             log.error("delivery: row %d cannot be read (%s)", row.id, reason)
             await self.repo.mark_failed(row.id, reason)
             return 0
-        ready = self.pacer.ready_at(target.pace_key, row.is_group)
+        ready = max(self.pacer.ready_at(target.pace_key, row.is_group), self._held_until.get(row.messenger, 0.0))
         now = time.monotonic()
         if ready > now:
             await self.repo.release(row.id, time.time() + (ready - now))
             return 0
+        paid = await self._paid_for(row)
         await self._slots.acquire()
-        await self.bucket.acquire()
+        await (self.paid_bucket if paid and self.paid_bucket is not None
+               else self.buckets.get(row.messenger, self.bucket)).acquire()
         if self._stopping:
             self._slots.release()
             await self.repo.release(row.id, time.time())
             return 0
+        if self._wake.is_set() and not await self._still_first(row, pending if pending is not None else deque()):
+            self._slots.release()
+            return 0
+        if paid and time.monotonic() < self._paid_off_until:  # refused while this row waited for its token
+            paid = False
+        if paid:
+            self._paid_used += 1
         self.pacer.record(target.pace_key, row.is_group)
-        task = asyncio.create_task(self._deliver(row, target), name=f"deliver-{row.id}")
+        task = asyncio.create_task(self._deliver(row, target, paid), name=f"deliver-{row.id}")
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         return 1
@@ -203,25 +272,71 @@ class DeliveryWorker:
         reply = decode_reply(self.keyring.decrypt_json(row.payload, _payload_context(owner)))
         return _Target(messenger, chat_id, reply, pace_key)
 
-    async def _deliver(self, row: OutboxRow, target: _Target) -> None:
+    async def _paid_for(self, row: OutboxRow) -> bool:
+        """Whether ``row`` goes with paid broadcast: on, not refused lately, an alert fan-out to a person, a
+        messenger that offers it, and today's spend (UTC day) under the cap."""
+        if self.paid_bucket is None or row.kind not in PAID_KINDS or row.is_group or row.user_key is None:
+            return False
+        if time.monotonic() < self._paid_off_until or not self._offers_paid(row.messenger):
+            return False
+        day = dt.datetime.now(dt.UTC).date().isoformat()
+        if day != self._paid_day:
+            self._paid_day, self._paid_used = day, await self.repo.paid_messages(day)
+        if (self._paid_used + 1) * STARS_PER_PAID_MESSAGE > self.paid_daily_stars_cap + 1e-9:
+            if self._paid_capped_logged != day:
+                self._paid_capped_logged = day
+                log.warning("delivery: paid broadcast reached today's cap of %s Stars (%d messages); alerts go at "
+                            "the free rate until midnight UTC", self.paid_daily_stars_cap, self._paid_used)
+            return False
+        return True
+
+    def _offers_paid(self, messenger_name: str) -> bool:
+        known = self._supports_paid.get(messenger_name)
+        if known is None:
+            messenger = self.messengers.get(messenger_name)
+            try:
+                known = messenger is not None and "paid_broadcast" in inspect.signature(messenger.send).parameters
+            except (TypeError, ValueError):
+                known = False
+            self._supports_paid[messenger_name] = known
+        return known
+
+    async def _deliver(self, row: OutboxRow, target: _Target, paid: bool = False) -> None:
         try:
             try:
                 async with asyncio.timeout(self.send_timeout):
-                    message_id = await target.messenger.send(target.chat_id, target.reply, retry=False)
+                    if paid:
+                        message_id = await target.messenger.send(target.chat_id, target.reply, retry=False,
+                                                                 paid_broadcast=True)  # type: ignore[call-arg]
+                    else:
+                        message_id = await target.messenger.send(target.chat_id, target.reply, retry=False)
             except DeliveryFailed as exc:
-                await self._failed(row, target, exc)
+                await self._failed(row, target, exc, paid)
             except TimeoutError:
-                await self._failed(row, target, DeliveryFailed("timeout"))
+                await self._failed(row, target, DeliveryFailed("timeout"), paid)
             except Exception as exc:  # a bug or an unexpected library error: retry like a transient failure
                 log.exception("delivery: unexpected error sending row %d", row.id)
-                await self._failed(row, target, DeliveryFailed(type(exc).__name__))
+                await self._failed(row, target, DeliveryFailed(type(exc).__name__), paid)
             else:
-                await self.repo.mark_sent(row.id, time.time(), message_id)
+                await self.repo.mark_sent(row.id, time.time(), message_id, paid=paid)
         finally:
             self._slots.release()
 
-    async def _failed(self, row: OutboxRow, target: _Target, exc: DeliveryFailed) -> None:
+    async def _failed(self, row: OutboxRow, target: _Target, exc: DeliveryFailed, paid: bool = False) -> None:
         """Decide what a failed attempt means: recipient gone, hopeless, wait as asked, or back off and retry."""
+        if paid:
+            self._paid_used -= 1  # a failed send is not charged
+        if exc.reason == PAID_REFUSED:
+            # Not the message's fault: send it again at once at the free rate (not counted as an attempt).
+            if time.monotonic() >= self._paid_off_until:
+                cause = str(exc.__cause__ or "")[:120]
+                log.error("delivery: the messenger REFUSED paid broadcast (%s); alerts go at the free rate of "
+                          "%.0f msg/s for the next %.0f min. Check the bot's Stars balance and eligibility.",
+                          cause or exc.reason, self.bucket.rate, self.paid_off_seconds / 60)
+            self._paid_off_until = time.monotonic() + self.paid_off_seconds
+            await self.repo.release(row.id, time.time())
+            self._wake.set()
+            return
         if exc.permanent:
             await self.repo.mark_failed(row.id, exc.reason)
             if row.user_key is not None:
@@ -234,6 +349,9 @@ class DeliveryWorker:
             # Flood control: wait as long as asked. Not the message's fault, so it is not counted as an attempt
             # (a busy hour must not turn a moderator card or an alert into a failure).
             self.pacer.hold(target.pace_key, exc.retry_after)
+            if exc.whole_account:  # e.g. Signal's rate limit: the whole account waits, not only this chat
+                self._held_until[row.messenger] = time.monotonic() + exc.retry_after
+                log.warning("delivery: %s asked the whole account to wait %.0f s", row.messenger, exc.retry_after)
             await self.repo.release(row.id, time.time() + exc.retry_after)
             self._wake.set()
             return

@@ -84,3 +84,60 @@ def table(store: FaqStore, rows: Iterable[tuple[str, str, str]]) -> tuple[dict[s
             continue
         ask(store, question, expected, lang, tallies[lang])
     return tallies, false_hits, off_topic
+
+
+# ------------------------------------------------------------------------------- fitting the confidence
+
+
+@dataclass
+class Samples:
+    """Confidence features of the first match, whether it was right, and a weight, for logistic regression."""
+
+    x: list[tuple[float, ...]] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    w: list[float] = field(default_factory=list)
+
+    def add(self, store: FaqStore, question: str, expected: str | None, lang: str | None, weight: float) -> None:
+        matches = store.search(question, lang=lang, limit=3)
+        if not matches or not matches[0].features:
+            return
+        self.x.append(matches[0].features)
+        self.y.append(int(expected is not None and matches[0].entry.id == expected))
+        self.w.append(weight)
+
+
+def kfold_samples(store: FaqStore, samples: Samples, k: int = 5) -> None:
+    """Add the first match of every k-fold question (asked while left out of the index)."""
+    for fold in range(k):
+        held = store.without_phrasings(lambda e, lang, i, f=fold: fold_of(e, lang, i, k) == f)
+        for entry in store.entries():
+            for lang in LANGS:
+                for i, phrasing in enumerate(entry.text(lang).phrasings):
+                    if fold_of(entry.id, lang, i, k) == fold:
+                        samples.add(held, phrasing, entry.id, lang, 1.0)
+
+
+def fit_logistic(samples: Samples, l2: float = 1.0, steps: int = 50) -> tuple[tuple[float, ...], float]:
+    """Weighted L2-regularised logistic regression by Newton's method (numpy only; no scikit-learn).
+
+    Why not scikit-learn: importing it alone takes the bot near its memory limit (docs/faq-search.md), and a
+    ten-feature model needs nothing more than a few Newton steps.
+    """
+    import numpy as np
+
+    x = np.asarray(samples.x, dtype=np.float64)
+    y = np.asarray(samples.y, dtype=np.float64)
+    w = np.asarray(samples.w, dtype=np.float64)
+    a = np.hstack([x, np.ones((len(x), 1))])
+    beta = np.zeros(a.shape[1])
+    reg = np.full(a.shape[1], l2)
+    reg[-1] = 0.0  # the intercept is not shrunk
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ beta, -50, 50)))
+        grad = a.T @ (w * (p - y)) + reg * beta
+        hess = (a * (w * p * (1 - p))[:, None]).T @ a + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return tuple(round(float(b), 4) for b in beta[:-1]), round(float(beta[-1]), 4)

@@ -203,6 +203,7 @@ class Match:
     lang: str
     coverage: float = 0.0
     confidence: float = 0.0  # 0–1, see bot.faq.search.confidence; only the first match is ever confident
+    features: tuple[float, ...] = ()  # the confidence features of the first match (for fitting and reading)
 
 
 Kind = Literal["answer", "suggest", "small_talk", "off_topic", "empty"]

@@ -25,8 +25,8 @@ from bot.faq.model import (
     Tip,
     Topic,
 )
-from bot.faq.search import Holdout, SearchIndex, confidence
-from bot.faq.text import detect_lang, is_small_talk
+from bot.faq.search import Holdout, SearchIndex, confidence, features
+from bot.faq.text import detect_lang, is_about_bot, is_small_talk
 
 # Confidence rule (see FaqStore.search), calibrated by k-fold over the entries' phrasings and the off-topic
 # list in tests/faq_questions.py (bench/bench_faq.py prints the figures; docs/faq-search.md has the story).
@@ -235,6 +235,8 @@ class FaqStore:
             return SearchResult(kind=kind, lang=query_lang)
         if is_small_talk(text):
             return SearchResult(kind="small_talk", lang=query_lang)
+        if is_about_bot(text):
+            return SearchResult(kind="off_topic", lang=query_lang)
         matches = tuple(_rank(self._content, text, lang, 1 + MAX_SUGGESTIONS))
         if matches and matches[0].confident:
             best = matches[0]
@@ -258,7 +260,7 @@ class FaqStore:
 
 def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Match]:
     query_lang = lang if lang in LANGS else (detect_lang(text or "") or "es")
-    if not text or not text.strip() or limit <= 0 or is_small_talk(text):
+    if not text or not text.strip() or limit <= 0 or is_small_talk(text) or is_about_bot(text):
         return []
     scores = content.index.score(text[:MAX_QUERY_CHARS])
     combined = scores.combined
@@ -277,10 +279,11 @@ def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Ma
     ranked = pool[:limit]
     if ranked and ranked[0] not in near:
         near[ranked[0]] = content.index.nearness(unigrams, ranked[0])
+    second = pool[1] if len(pool) > 1 else None
+    values = features(scores, ranked[0], second, near[ranked[0]]) if ranked else ()
     matches = []
     for rank, i in enumerate(ranked):
-        conf = confidence(float(combined[i]), float(scores.coverage[i]), int(scores.matched[i]),
-                          float(scores.mass[i]), near.get(i, 0.0))
+        conf = confidence(values) if rank == 0 else 0.0
         matches.append(Match(
             entry=content.entries[content.index.ids[i]],
             score=round(float(combined[i]), 4),
@@ -289,5 +292,6 @@ def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Ma
             lang=query_lang,
             coverage=round(float(scores.coverage[i]), 4),
             confidence=round(conf, 4),
+            features=values if rank == 0 else (),
         ))
     return matches

@@ -266,6 +266,36 @@ def is_small_talk(text: str) -> bool:
     return all(t in SMALL_TALK_WORDS or _LAUGH_RE.match(t) for t in tokens)
 
 
+# Questions and remarks about the bot itself ("como te llamas", "are you a robot", "stupid bot"): the flow
+# answers them with the "I only know about rights" reply. Why a pattern list: "como te llamas" shares
+# "llamar" (to call) with "can I call the police", so the search alone would guess a legal answer.
+_ABOUT_BOT_RE = re.compile(
+    r"\b(?:como te llamas|como se llama usted|cual es (?:tu|su) nombre|quien eres|quien es usted"
+    r"|quien te (?:hizo|creo|programo)|eres (?:un |una )?(?:bot|robot|persona|humano|humana|real|ia|maquina)"
+    r"|(?:what s|whats|what is) (?:your|ur) name|who are (?:you|u)|who (?:made|created|built|programmed) (?:you|u)"
+    r"|are (?:you|u) (?:a )?(?:bot|robot|human|person|real|ai|machine)|(?:you re|youre|ur) (?:a )?(?:bot|robot)"
+    r"|how old are (?:you|u)|cuantos anos tienes|te quiero|i love (?:you|u)|tell me a joke|cuentame un chiste)\b"
+)
+_BOT_WORDS = frozenset({"bot", "robot", "chatbot"})
+_INSULTS = frozenset(
+    "useless stupid dumb idiot sucks trash inutil tonto tonta estupido estupida sirves sirve pendejo baboso "
+    "basura".split()
+)
+
+
+def is_about_bot(text: str) -> bool:
+    """True for questions or remarks about the bot itself (its name, whether it is a person, insults).
+
+    Why apart from small talk: they are not thanks or greetings, and the kind reply to them is "I only know
+    about rights, reports and alerts", which is the off-topic reply.
+    """
+    norm = " ".join(_TOKEN_RE.findall(normalize(text)))
+    if _ABOUT_BOT_RE.search(norm):
+        return True
+    tokens = set(norm.split())
+    return bool(tokens & _BOT_WORDS and tokens & _INSULTS) or (len(tokens) <= 3 and bool(tokens & _INSULTS))
+
+
 _ES_HINTS = frozenset(
     "que como donde tengo puedo la el los las mi mis me usted si se del por para una un es esta estoy "
     "migra puerta policia trabajo derechos abogado casa carro hijos hago".split()

@@ -19,11 +19,13 @@ class DeliveryFailed(Exception):
     rate-limit answer). ``reason`` is a short code such as ``forbidden``, ``bad_request``, ``flood_limit``.
     """
 
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None,
+                 whole_account: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.whole_account = whole_account  # the wait applies to every chat of this messenger (Signal)
 
 
 class Messenger(Protocol):

@@ -113,7 +113,10 @@ class SignalMessenger:
                 timestamp = await self._send(to, text, reply)
                 break
             except SignalRateLimited as exc:
-                raise DeliveryFailed("flood_limit", retry_after=exc.retry_after or 60.0) from exc
+                # Signal rate-limits the account (a proof-required challenge needs an operator): everyone waits.
+                if exc.proof_required:
+                    log.error("Signal asks for a rate-limit challenge (captcha); see docs/signal.md")
+                raise DeliveryFailed("flood_limit", retry_after=exc.retry_after or 60.0, whole_account=True) from exc
             except SignalRecipientError as exc:
                 raise DeliveryFailed("forbidden", permanent=True) from exc
             except SignalRpcError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -17,16 +18,19 @@ import aiosqlite
 
 from bot.chat import Button, Reply, callback
 from bot.geo import CircleTest, distance_m
+from bot.geo.shapes import SHAPE_KINDS
 from i18n import Safe
-from storage.alerts import AlertRepository, AlertRow, Candidate
+from storage.alerts import AlertRepository, AlertRow, Candidate, SubscriptionRow
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.delivery import Outbox
+    from bot.delivery.outbox import Outbox
     from bot.faq import FaqStore
     from bot.geo import GeoService
+    from bot.geo.shapes import Shape
     from i18n import Translator
     from storage.db import Database
+    from storage.outbox import Reach, ReachStats
     from storage.reports import ReportRow
 
 log = logging.getLogger(__name__)
@@ -46,21 +50,43 @@ def is_quiet(hour: int, quiet_from: int | None, quiet_to: int | None) -> bool:
     return hour >= quiet_from or hour < quiet_to
 
 
-def select_exact(candidates: list[Candidate], lat: float, lon: float) -> list[Candidate]:
-    """Keep subscriptions whose circle contains the point (geodesic); one per user, the first found."""
+ShapeOf = Callable[[str, str], "Shape | None"]
+
+
+def _in_shape(c: Candidate, lat: float, lon: float, shape_of: ShapeOf | None) -> bool:
+    """A neighbourhood or ZIP area: inside its polygon or within its margin (``radius_m``) of the edge."""
+    shape = shape_of(c.area_kind, c.area_ref or "") if shape_of is not None else None
+    return shape is not None and shape.contains(lat, lon, c.radius_m)
+
+
+def select_exact(candidates: list[Candidate], lat: float, lon: float,
+                 shape_of: ShapeOf | None = None) -> list[Candidate]:
+    """Keep subscriptions whose area contains the point (circles: geodesic; shapes: polygon plus margin); one
+    per user, the first found."""
     chosen: dict[str, Candidate] = {}
     test = CircleTest(lat, lon)
     for c in candidates:
-        if c.user_key not in chosen and test.contains(c.lat, c.lon, c.radius_m):
+        if c.user_key in chosen:
+            continue
+        if c.area_kind == "circle":
+            if test.contains(c.lat, c.lon, c.radius_m):
+                chosen[c.user_key] = c
+        elif _in_shape(c, lat, lon, shape_of):
             chosen[c.user_key] = c
     return list(chosen.values())
 
 
-def select_geodesic(candidates: list[Candidate], lat: float, lon: float) -> list[Candidate]:
+def select_geodesic(candidates: list[Candidate], lat: float, lon: float,
+                    shape_of: ShapeOf | None = None) -> list[Candidate]:
     """The plain definition (geopy geodesic for every circle): the baseline the fast path is checked against."""
     chosen: dict[str, Candidate] = {}
     for c in candidates:
-        if c.user_key not in chosen and distance_m((lat, lon), (c.lat, c.lon)) <= c.radius_m:
+        if c.user_key in chosen:
+            continue
+        if c.area_kind == "circle":
+            if distance_m((lat, lon), (c.lat, c.lon)) <= c.radius_m:
+                chosen[c.user_key] = c
+        elif _in_shape(c, lat, lon, shape_of):
             chosen[c.user_key] = c
     return list(chosen.values())
 
@@ -74,11 +100,11 @@ class AlertService:
 
     # -- who ----------------------------------------------------------------------------------------
     async def recipients(self, lat: float, lon: float) -> list[Candidate]:
-        return select_exact(await self.repo.candidates(lat, lon), lat, lon)
+        return select_exact(await self.repo.candidates(lat, lon), lat, lon, self.geo.shape)
 
     async def recipients_brute_force(self, lat: float, lon: float) -> list[Candidate]:
         """The same answer by a full scan with the plain geodesic (tests and benchmarks compare the two)."""
-        return select_geodesic(await self.repo.all_subscriptions(), lat, lon)
+        return select_geodesic(await self.repo.all_subscriptions(), lat, lon, self.geo.shape)
 
     # -- what -----------------------------------------------------------------------------------------
     def _ago(self, lang: str, seconds: float) -> str:
@@ -131,21 +157,81 @@ class AlertService:
         await self._fan_out(conn, alert, now, exclude=report.reporter)
 
     async def _fan_out(self, conn: aiosqlite.Connection, alert: AlertRow, now: float, exclude: str | None) -> int:
+        """Queue the alert for everyone whose area holds it, nearest first (issue 15), and start its reach clock.
+
+        Each row carries the recipient's distance as its sort key, so the worker sends in that order. The hourly
+        cap is read for the whole fan-out at once and the rows are written in one statement: the first message
+        cannot leave before this transaction commits, so it must stay short even for tens of thousands."""
+        from storage.outbox import ReachRepository
+
         rendered: dict[tuple[str, bool], Reply] = {}
-        sent = 0
-        for c in await self.recipients(alert.lat, alert.lon):
+        recent = await self.outbox.repo.alert_counts_since(conn, now - 3600)
+        items: list[tuple[str, Reply, float]] = []
+        for sort_key, c in await self.ordered_recipients(alert.lat, alert.lon):
             if c.user_key == exclude:
                 continue
-            if await self.repo.alerts_sent_since(conn, c.user_key, now - 3600) >= self.settings.alerts_per_hour:
+            if recent.get(c.user_key, 0) >= self.settings.alerts_per_hour:
                 await self.repo.hold_for_digest(conn, c.user_key, alert.id, now)
                 continue
             lang, silent = self._language(c), self._silent(c, now)
             reply = rendered.get((lang, silent)) or self.render(alert, lang, now, silent=silent)
             rendered[(lang, silent)] = reply
-            await self.outbox.to_user(conn, c.user_key, reply, kind="alert", ref=f"alert:{alert.id}")
-            sent += 1
+            items.append((c.user_key, reply, sort_key))
+        sent = await self.outbox.to_users(conn, items, kind="alert", ref=f"alert:{alert.id}")
+        await ReachRepository(self.db).start(conn, alert.id, now, sent)
         log.info("alert %d queued for %d subscribers", alert.id, sent)
         return sent
+
+    async def ordered_recipients(self, lat: float, lon: float) -> list[tuple[float, Candidate]]:
+        """The same people as :meth:`recipients`, nearest first, each with their sort key: the distance in whole
+        metres from the point to the centre of their nearest matching area, plus radius/10^6 (at equal distance
+        the smaller circle first). Distances use an ellipsoidal projection at the mid-latitude (within 1 cm of
+        the geodesic over ±13 km), not a geodesic per person, so a fan-out of thousands is ordered in
+        milliseconds."""
+        import math
+
+        from bot.geo import metres_per_degree
+
+        def metres(c: Candidate) -> float:
+            m_lat, m_lon = metres_per_degree((lat + c.lat) / 2)
+            return math.hypot((c.lat - lat) * m_lat, (c.lon - lon) * m_lon)
+
+        candidates = await self.repo.candidates(lat, lon)
+        keys = {c.subscription_id: round(metres(c)) + min(c.radius_m, 999_999.0) / 1e6 for c in candidates}
+        by_key = sorted(candidates, key=lambda c: keys[c.subscription_id])
+        # select_exact keeps each user's first matching area in the given order: here, their nearest.
+        return [(keys[c.subscription_id], c) for c in select_exact(by_key, lat, lon, self.geo.shape)]
+
+    async def reach(self, alert_id: int) -> Reach | None:
+        """How far an alert got: decided when, sent to how many of how many, first/last delivery, still queued
+        (the moderators' card shows "sent to N of M (first after X s)")."""
+        from storage.outbox import ReachRepository
+
+        return await ReachRepository(self.db).get(alert_id)
+
+    async def reach_of_report(self, report_id: int) -> Reach | None:
+        """The reach of the alert a report started (None for a report merged into another's alert)."""
+        alert = await self.repo.alert_of_report(report_id)
+        if alert is None or alert.report_id != report_id:
+            return None
+        return await self.reach(alert.id)
+
+    async def recent_alert_reports(self, since: float) -> list[int]:
+        """Reports whose alert was decided since ``since`` (housekeeping refreshes their cards' reach line)."""
+        from storage.outbox import ReachRepository
+
+        reports = []
+        for reach in await ReachRepository(self.db).since(since):
+            alert = await self.repo.get_alert(reach.alert_id)
+            if alert is not None:
+                reports.append(alert.report_id)
+        return reports
+
+    async def reach_stats(self, since: float) -> ReachStats:
+        """Time to reach of the alerts decided since ``since`` (for /stats: the last week)."""
+        from storage.outbox import ReachRepository, ReachStats
+
+        return ReachStats.of(await ReachRepository(self.db).since(since))
 
     async def _send_update(self, conn: aiosqlite.Connection, alert: AlertRow, now: float, exclude: str | None) -> None:
         """A merged report: the people already alerted get a short update, within their hourly cap."""
@@ -166,15 +252,24 @@ class AlertService:
         alert = await self.repo.alert_of_report(report.id, conn)
         if alert is None or not await self.repo.set_status(conn, alert.id, status):
             return
-        ref = f"alert:{alert.id}"
+        ref, fix = f"alert:{alert.id}", f"correction:{alert.id}"
+        # Nobody new gets the outdated alert: queued rows are cancelled; claimed rows the worker has not started
+        # yet are marked, and the worker drops them together with their correction (see OutboxRepository.recheck).
         await self.outbox.repo.cancel(ref=ref, conn=conn)
+        await self.outbox.repo.supersede(conn, ref, fix)
+        order = await self.outbox.repo.sort_keys_of(conn, ref)  # corrections go out in the alert's order
         now = time.time()
+        replies: dict[str, Reply] = {}
+        items: list[tuple[str, Reply, float]] = []
         for user_key, lang in await self.repo.alerted_users(conn, ref):
             lang = lang or self.settings.default_language
-            text = self.translator.t(lang, f"alert.correction_{status}",
-                                     place=self.geo.reverse(alert.lat, alert.lon).label(lang),
-                                     ago=self._ago(lang, now - alert.created_at))
-            await self.outbox.to_user(conn, user_key, Reply(text), kind="correction", ref=f"correction:{alert.id}")
+            if lang not in replies:
+                replies[lang] = Reply(self.translator.t(lang, f"alert.correction_{status}",
+                                                        place=self.geo.reverse(alert.lat, alert.lon).label(lang),
+                                                        ago=self._ago(lang, now - alert.created_at)))
+            items.append((user_key, replies[lang], order.get(user_key, 1e9)))  # digest readers last
+        items.sort(key=lambda item: item[2])
+        await self.outbox.to_users(conn, items, kind="correction", ref=fix)
 
     # -- subscriptions --------------------------------------------------------------------------------
     async def subscribe(self, user_key: str, data: dict[str, object], *, replace: object = None,
@@ -184,9 +279,15 @@ class AlertService:
         replace_id = replace if isinstance(replace, int) and any(s.id == replace for s in subs) else None
         if replace_id is None and len(subs) >= max_areas:
             return False
+        kind, ref, box = "circle", None, None
+        if data.get("area_kind") in SHAPE_KINDS:  # "all of Pilsen": the polygon, not a circle round its centre
+            shape = self.geo.shape(str(data["area_kind"]), str(data["area_ref"]))
+            if shape is not None:
+                kind, ref, box = shape.kind, shape.ref, shape.box(float(data["radius_m"]))  # type: ignore[arg-type]
         await self.repo.add_subscription(user_key, float(data["lat"]), float(data["lon"]),  # type: ignore[arg-type]
                                          float(data["radius_m"]), str(data["place_en"]),  # type: ignore[arg-type]
-                                         str(data["place_es"]), time.time(), replace_id=replace_id)
+                                         str(data["place_es"]), time.time(), replace_id=replace_id,
+                                         area_kind=kind, area_ref=ref, box=box)
         if replace_id is not None:
             await self._cancel_outside(user_key)
         return True
@@ -235,3 +336,16 @@ class AlertService:
                                           ref=f"digest:{alerts[0].id}")
                 sent += 1
         return sent
+
+    # -- reads for the flows (flows never touch repositories) -------------------------------------------
+    async def subscriptions_of(self, user_key: str) -> list[SubscriptionRow]:
+        return await self.repo.subscriptions_of(user_key)
+
+    async def quiet_hours(self, user_key: str) -> tuple[int | None, int | None]:
+        return await self.repo.quiet_hours(user_key)
+
+    async def set_quiet_hours(self, user_key: str, quiet_from: int | None, quiet_to: int | None) -> None:
+        await self.repo.set_quiet_hours(user_key, quiet_from, quiet_to)
+
+    async def count_subscriptions(self) -> int:
+        return await self.repo.count_subscriptions()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.services.roles import RoleService
     from bot.services.users import UserService
     from storage.db import Database
+    from storage.outbox import Reach
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class CardData:
     pick_reason: str | None = None  # "no" | "blk": the card shows the reason buttons instead
     verifications: list[dict[str, Any]] = field(default_factory=list)
     held: bool = False
+    reach: Reach | None = None  # issue 15: how far the alert built on this report got (published reports)
 
 
 class ModerationViews(Protocol):
@@ -108,6 +110,9 @@ class ModerationService:
         self.views = views
         self.tz = ZoneInfo(settings.timezone)
         self.on_publish: PublishHook | None = None  # alerts subscribe here (fan-out in the same transaction)
+        # How far the alert built on a report got (set by the app: the alerts service knows); shown on the card.
+        self.reach_of: Callable[[int], Awaitable[Reach | None]] | None = None
+        self._reach_shown: dict[int, tuple[int, int]] = {}  # report id → (sent, queued) last shown on its card
         self.on_correction: CorrectionHook | None = None
 
     def wake(self) -> None:
@@ -177,7 +182,25 @@ class ModerationService:
                         undo=(undo[0], undo[1], undo[2], self.clock(undo[3])) if undo else None,
                         reason=reason, pick_reason=pick_reason,
                         verifications=await self.repo.verifications_of(report.id),
-                        held=bool(own and own[2]))
+                        held=bool(own and own[2]),
+                        reach=await self.reach_of(report.id) if self.reach_of and report.decided_at else None)
+
+    async def refresh_reach(self, report_ids: list[int]) -> int:
+        """Edit the cards whose alert reached more people since the card was last drawn ("sent to N of M");
+        called by housekeeping for recent alerts. Returns how many cards were queued for an edit."""
+        edited = 0
+        for report_id in report_ids:
+            reach = await self.reach_of(report_id) if self.reach_of else None
+            report = await self.repo.get(report_id)
+            if reach is None or report is None or self._reach_shown.get(report_id) == (reach.sent, reach.queued):
+                continue
+            self._reach_shown[report_id] = (reach.sent, reach.queued)
+            async with self.db.transaction() as conn:
+                await self._queue_card_edit(conn, report)
+            edited += 1
+        if edited:
+            self.wake()
+        return edited
 
     async def card(self, report: ReportRow, details: str = "", pick_reason: str | None = None) -> Reply:
         card = self.views.card(await self.card_data(report, details, pick_reason), self.lang)
