@@ -14,6 +14,10 @@ from bot.config import Settings, load_settings
 
 def setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.fronts.base import WithholdUpdateContent
+
+    for handler in logging.getLogger().handlers:  # every record passes the handlers, whichever logger made it
+        handler.addFilter(WithholdUpdateContent())
     # httpx logs every request URL at INFO, and the URL contains the bot token. At DEBUG, python-telegram-bot logs
     # raw updates and API parameters (message text, chat ids) and aiosqlite logs statements: never below INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)

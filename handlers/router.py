@@ -28,6 +28,7 @@ from handlers.report import open_question, relay_answer
 log = logging.getLogger(__name__)
 
 CANCEL_COMMANDS = ("cancel", "cancelar")
+GROUP_FLOWS = frozenset({"mod"})  # the only buttons that act in a group (the moderators' cards)
 # Typed words that work as commands outside a flow (compared folded: no accents, case or punctuation).
 WORD_COMMANDS = {
     "reportar": "reportar", "report": "report", "reporte": "reportar", "reportar algo": "reportar",
@@ -104,6 +105,11 @@ class Router:
             flow = self.flows.get(parsed[0]) if parsed else None
             if parsed is None or flow is None:
                 return prefix + [Reply(ctx.t("core.button_expired"), toast=ctx.t("core.button_expired"))]
+            if not event.sender.is_private and parsed[0] not in GROUP_FLOWS:
+                # Issue 11: a modified client can press any callback on a card; in a group only moderation
+                # buttons mean something, so another flow's data can never wipe a card without a decision.
+                log.warning("refused a %s button pressed in a group", parsed[0])
+                return prefix + [Reply("", toast=ctx.t("core.button_expired"))]
             return prefix + await flow.on_choice(ctx, parsed[1], parsed[2])
 
         if ctx.conversation is not None:

@@ -203,9 +203,9 @@ class ReportRepository:
         await conn.execute("INSERT INTO report_quota(tag, expires_at) VALUES (?, ?)",
                            (self._keys.tag("quota", reporter), _round_up(now + window_s)))
 
-    async def forget_reporter(self, reporter: str) -> int:
+    async def forget_reporter(self, reporter: str) -> list[int]:
         """/delete_me: reports stay (moderators' history) but lose their author and handle; a pending report also
-        loses its details and relayed texts now rather than at the decision. Returns the reports unlinked."""
+        loses its details and relayed texts now rather than at the decision. Returns the ids unlinked."""
         async with self.db.transaction() as conn:
             mine = await self._ids_of(reporter, conn)
             for report_id, status in mine:
@@ -217,7 +217,7 @@ class ReportRepository:
                     await conn.execute("UPDATE reports SET reporter_box = NULL WHERE id = ?", (report_id,))
             await conn.execute("DELETE FROM legacy_report_owner WHERE user_key = ?", (reporter,))
             self.db.erased()
-        return len(mine)
+        return [report_id for report_id, _ in mine]
 
     async def seal_legacy(self) -> int:
         """Seal authors and blocks that migration 0008 found in clear (kept aside until the keyring is at hand)."""

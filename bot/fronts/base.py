@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Protocol
 
 from bot.chat import Event, Reply
@@ -9,6 +10,28 @@ from bot.chat import Event, Reply
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.services import Services
+
+
+class WithholdUpdateContent(logging.Filter):
+    """Messenger libraries' own log records may carry an update or API parameters in their arguments (PTB logs
+    an update it cannot parse at CRITICAL, with the chat id and the sender's first name). Keep the record, its
+    level and its traceback, never the arguments: no chat id, name or message text reaches a log. Installed on
+    the log handlers by ``python -m bot`` for the loggers named in ``prefixes``."""
+
+    def __init__(self, prefixes: tuple[str, ...] = ("telegram", "httpx", "httpcore")) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.prefixes):
+            return True
+        if record.args:
+            text = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+            record.msg = f"{text} [details withheld: they may contain an update]"
+            record.args = ()
+        elif not isinstance(record.msg, str):
+            record.msg = f"<{type(record.msg).__name__} withheld>"
+        return True
 
 
 class DeliveryFailed(Exception):

@@ -7,6 +7,7 @@ library, so a new front cannot forget a step.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import deque
 
@@ -15,6 +16,21 @@ from bot.fronts.base import DeliveryFailed, Host, Messenger
 from i18n import normalize_language
 
 log = logging.getLogger(__name__)
+
+
+def clean_text(text: str) -> str:
+    """Text as the rest of the bot can store and send: lone surrogates (which a client can send and which UTF-8,
+    SQLite and JSON refuse) become U+FFFD, and NUL characters are dropped."""
+    if text.isascii():
+        return text.replace("\x00", "")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "")
+
+
+def clean_event(event: Event) -> Event:
+    if not (event.text or event.command or event.choice):
+        return event
+    return dataclasses.replace(event, text=clean_text(event.text), command=clean_text(event.command),
+                               choice=clean_text(event.choice))
 
 
 class Dispatcher:
@@ -27,6 +43,7 @@ class Dispatcher:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Route the event; a failure of ours (a bug, the database) becomes a translated apology, never silence."""
+        event = clean_event(event)
         try:
             return await self.app.router.handle(event)
         except Exception:

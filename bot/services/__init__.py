@@ -43,7 +43,9 @@ class Services:
         user row; every table that refers to it cascades. What remains is keyed only by keyed hashes that no other
         table shares: a moderators' block (salted, lapses after 90 days) and, for an hour, the report quota
         (migration 0008). The write-ahead log is truncated after each step (storage/db.py), so no copy of the
-        folder gives the erased rows back. Editing the moderators' cards is the moderation service's part."""
-        await self.reports.repo.forget_reporter(key)
+        folder gives the erased rows back. The moderators' cards of those reports are redrawn (no handle, no
+        details), through the outbox."""
+        unlinked = await self.reports.repo.forget_reporter(key)
         await self.users.delete(key)
+        await self.moderation.redraw_cards(unlinked)
         await self.db.checkpoint()

@@ -185,6 +185,17 @@ class ModerationService:
                         held=bool(own and own[2]),
                         reach=await self.reach_of(report.id) if self.reach_of and report.decided_at else None)
 
+    async def redraw_cards(self, report_ids: list[int]) -> None:
+        """Queue an edit of these reports' cards (after /delete_me: the author's handle and details are gone)."""
+        for report_id in report_ids:
+            report = await self.repo.get(report_id)
+            if report is None:
+                continue
+            async with self.db.transaction() as conn:
+                await self._queue_card_edit(conn, report)
+        if report_ids:
+            self.wake()
+
     async def refresh_reach(self, report_ids: list[int]) -> int:
         """Edit the cards whose alert reached more people since the card was last drawn ("sent to N of M");
         called by housekeeping for recent alerts. Returns how many cards were queued for an edit."""
@@ -250,7 +261,7 @@ class ModerationService:
                 lang = (user.language if user else None) or report.language
                 await self.outbox.to_user(conn, report.reporter, self.views.notice(lang, "mod.reporter_held",
                                                                                    id=report_id),
-                                          kind="notice", ref=f"report:{report_id}")
+                                          kind="notice")
             return
         await self._queue_card_rows(conn, report, established)
 
@@ -460,7 +471,7 @@ class ModerationService:
         else:
             key = f"report.outcome_{report.status}"
         await self.outbox.to_user(conn, report.reporter, self.views.notice(lang, key, **args),
-                                  kind="notice", ref=f"report:{report.id}")
+                                  kind="notice")
 
     async def _neighbours_told(self, conn: aiosqlite.Connection, report: ReportRow) -> int:
         """How many people the publication of ``report`` reaches, read from the alerts' tables before the fan-out
@@ -524,7 +535,7 @@ class ModerationService:
             await self.repo.add_message(conn, report_id, "question", self.keyring.encrypt(question.encode(), b"relay"),
                                         now)
             await self.repo.log(conn, report_id, self.moderator_handle(moderator_key), "ask", now)
-            await self.outbox.to_user(conn, report.reporter, reply, kind="relay", ref=f"report:{report.id}")
+            await self.outbox.to_user(conn, report.reporter, reply, kind="relay")
             await self._queue_card_edit(conn, report)
         self.wake()
         return "mod.question_sent"
