@@ -141,6 +141,7 @@ class App:
         await self.services.alerts.housekeeping()
         recent = await self.services.alerts.recent_alert_reports(time.time() - REACH_REFRESH_S)
         await self.services.moderation.refresh_reach(recent)
+        await self.services.moderation.delete_old_cards()
         now = time.time()
         settings = self.settings
         await self.services.outbox.repo.purge(now - settings.outbox_retention_days * 86400)

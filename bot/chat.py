@@ -92,9 +92,13 @@ class Reply:
     location: tuple[float, float] | None = None  # a map pin sent before the text
     silent: bool = False
     toast: str | None = None  # short notice for the pressed button (callback answer)
+    delete: str | None = None  # id of an earlier message of ours to delete (nothing else is sent)
     # Ask the messenger not to allow forwarding or saving (Telegram's protect_content): moderators' cards, so that
     # a hostile group member cannot simply forward pending reports out of the group (issue 11).
     protect: bool = False
+    # A photo sent before the text, by the messenger's own reference (a Telegram file_id): only ever a reporter's
+    # photo on the moderators' card (issue 12). Fronts that cannot show it say so instead.
+    photo: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialisable form, for the durable outbox."""
@@ -107,6 +111,8 @@ class Reply:
             "silent": self.silent,
             "edit": self.edit,
             "protect": self.protect,
+            "photo": self.photo,
+            "delete": self.delete,
         }
 
     @classmethod
@@ -120,6 +126,8 @@ class Reply:
             silent=bool(data.get("silent")),
             edit=data.get("edit"),
             protect=bool(data.get("protect")),
+            photo=data.get("photo") or None,
+            delete=data.get("delete") or None,
         )
 
 

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     reports_per_hour: int = Field(3, ge=1)
     report_cooldown_seconds: float = Field(120, ge=0)
     report_expiry_hours: float = Field(3, gt=0)
+    # Issue 12: a photo sent during a report is kept as its Telegram file reference only (encrypted), shown to the
+    # moderators above the card and dropped at their decision; the reporter is first asked to show no faces.
+    # Off: photos get the "we don't keep photos" explanation, like videos and voice messages.
+    report_photos: bool = True
+    # Cards leave the moderators' group this long after the decision (a bot may delete its messages for 48 h).
+    card_retention_hours: float = Field(24, gt=0, lt=47)
     # Moderator safeguards (issues 11 and 12).
     # "Publish unverified" alerts everyone on one person's word: by default it needs a second, different moderator.
     two_moderators_for_unverified: bool = True

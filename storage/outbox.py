@@ -323,6 +323,10 @@ class OutboxRepository:
             (ref,))
         return [r["user_key"] for r in rows]
 
+    async def has_ref(self, ref: str) -> bool:
+        """Whether any row (queued, sent or failed) carries ``ref`` (to queue a one-time action once)."""
+        return await self.db.fetchone("SELECT 1 FROM outbox WHERE ref = ? LIMIT 1", (ref,)) is not None
+
     async def message_id_of(self, ref: str) -> str | None:
         """The messenger's id of the latest sent message with ``ref`` (to edit a moderator card)."""
         row = await self.db.fetchone(

@@ -162,9 +162,24 @@ class ReportRepository:
 
     async def erase_texts(self, conn: aiosqlite.Connection, report_id: int) -> None:
         """Erase a decided report's details and relayed texts (and truncate the log once this commits)."""
-        await conn.execute("UPDATE reports SET details = NULL WHERE id = ?", (report_id,))
+        await conn.execute("UPDATE reports SET details = NULL, photo = NULL WHERE id = ?", (report_id,))
         await conn.execute("UPDATE report_messages SET body = NULL WHERE report_id = ?", (report_id,))
         self.db.erased()  # the log is truncated once this commits: no old page keeps the text
+
+    # -- a reporter's photo (issue 12, migration 0012): its file reference only, encrypted, until the decision -----
+    async def set_photo(self, conn: aiosqlite.Connection, report_id: int, box: bytes | None) -> None:
+        """Store (or clear) the sealed file reference of a report's photo, inside the caller's transaction."""
+        await conn.execute("UPDATE reports SET photo = ? WHERE id = ?", (box, report_id))
+
+    async def photo_of(self, report_id: int, conn: aiosqlite.Connection | None = None) -> bytes | None:
+        """The sealed file reference of a report's photo; None when there is none or it was dropped."""
+        sql = "SELECT photo FROM reports WHERE id = ?"
+        if conn is not None:
+            async with conn.execute(sql, (report_id,)) as cursor:
+                row = await cursor.fetchone()
+        else:
+            row = await self.db.fetchone(sql, (report_id,))
+        return bytes(row[0]) if row and row[0] is not None else None
 
     async def reopen(self, conn: aiosqlite.Connection, report_id: int, from_status: str) -> bool:
         """Undo: a report rejected moments ago is pending again (atomically; False if it moved meanwhile)."""
@@ -236,6 +251,12 @@ class ReportRepository:
             if owners or blocked:
                 self.db.erased()
         return len(owners) + len(blocked)
+
+    async def decided_between(self, after: float, before: float) -> list[int]:
+        """Reports decided in [after, before): their moderators' cards are due to be deleted from the group."""
+        rows = await self.db.fetchall("SELECT id FROM reports WHERE status != 'pending' AND decided_at >= ? "
+                                      "AND decided_at < ? ORDER BY id", (after, before))
+        return [r["id"] for r in rows]
 
     async def purge(self, now: float, retention_s: float, quota_s: float = 3600) -> int:
         """Delete reports older than the retention period with everything that hangs on them (alerts built on

@@ -53,6 +53,8 @@ class Shown:
     location: tuple[float, float] | None = None
     silent: bool = False
     edited: bool = False
+    photo: str | None = None  # the file_id of a photo the bot sent (sendPhoto)
+    protected: bool = False  # sent with protect_content
 
     @property
     def button_labels(self) -> list[str]:
@@ -95,6 +97,7 @@ class FakeBotAPI:
         self.pushed_update_id = 0
         self.last_activity = time.monotonic()
         self.chat_members: dict[tuple[int, int], str] = {}
+        self.deleted: list[tuple[int, int]] = []  # (chat, message) the bot deleted
         self.pending_work: Callable[[], bool] | None = None  # set by the tests: "the bot still has due work"
         # When set, sends with allow_paid_broadcast are refused with this 400 description (a bot that is not
         # eligible, or whose Stars balance is too low).
@@ -232,6 +235,10 @@ class FakeBotAPI:
     async def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._show(params, text="", location=(float(params["latitude"]), float(params["longitude"])))
 
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A photo by file_id (what the bot re-sends): shown with its caption as the text."""
+        return self._show(params, text=str(params.get("caption", "")), photo=str(params.get("photo", "")))
+
     async def _m_sendVenue(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._show(params, text=str(params.get("title", "")),
                           location=(float(params["latitude"]), float(params["longitude"])))
@@ -256,6 +263,15 @@ class FakeBotAPI:
         shown.buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
         return self._message_json(shown)
 
+    async def _m_deleteMessage(self, params: dict[str, Any]) -> bool:
+        chat_id, message_id = _int(params.get("chat_id")), _int(params.get("message_id"))
+        shown = self.find(chat_id, message_id)
+        if shown is None:
+            raise _ApiError(400, "Bad Request: message to delete not found")
+        self.chats[chat_id].remove(shown)
+        self.deleted.append((chat_id, message_id))
+        return True
+
     async def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = _int(params.get("chat_id")), _int(params.get("user_id"))
         status = self.chat_members.get((chat_id, user_id), "left")
@@ -264,12 +280,14 @@ class FakeBotAPI:
     async def _m_default(self, params: dict[str, Any]) -> bool:
         return True
 
-    def _show(self, params: dict[str, Any], text: str, location: tuple[float, float] | None = None) -> dict[str, Any]:
+    def _show(self, params: dict[str, Any], text: str, location: tuple[float, float] | None = None,
+              photo: str | None = None) -> dict[str, Any]:
         chat_id = _int(params.get("chat_id"))
         markup = params.get("reply_markup") or {}
         shown = Shown(next(self._message_ids), chat_id, text, markup.get("inline_keyboard", []),
                       markup.get("keyboard", []), location,
-                      silent=str(params.get("disable_notification", "")).lower() == "true")
+                      silent=str(params.get("disable_notification", "")).lower() == "true", photo=photo,
+                      protected=str(params.get("protect_content", "")).lower() == "true")
         self.chats.setdefault(chat_id, []).append(shown)
         return self._message_json(shown)
 
@@ -280,6 +298,9 @@ class FakeBotAPI:
                                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Vecinos"}}
         if shown.location:
             message["location"] = {"latitude": shown.location[0], "longitude": shown.location[1]}
+        elif shown.photo:
+            message["photo"] = [{"file_id": shown.photo, "file_unique_id": "p" + shown.photo[-8:], "width": 90,
+                                 "height": 90}]
         else:
             message["text"] = shown.text
         if shown.buttons:
@@ -394,8 +415,8 @@ class FakeUser:
     async def send_location(self, lat: float, lon: float) -> list[Shown]:
         return await self._exchange({"message": self._message(location={"latitude": lat, "longitude": lon})})
 
-    async def send_photo(self) -> list[Shown]:
-        photo = [{"file_id": "AgAD", "file_unique_id": "u1", "width": 90, "height": 90}]
+    async def send_photo(self, file_id: str = "AgAD") -> list[Shown]:
+        photo = [{"file_id": file_id, "file_unique_id": "u1", "width": 90, "height": 90}]
         return await self._exchange({"message": self._message(photo=photo)})
 
     async def press(self, label: str, *, message: Shown | None = None, chat_id: int | None = None,

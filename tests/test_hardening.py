@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 
 import pytest
 
 from bot.fronts.base import WithholdUpdateContent
 from tests.fakebot import FakeBotAPI
-from tests.test_e2e_report import MOD_CHAT, cards, full_report
+from tests.test_e2e_report import ADMIN, MOD_CHAT, cards, full_report, moderator
 
 PILSEN = (41.8565, -87.665)
 
 
 @pytest.fixture
 async def bot(start_bot):
-    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0)
+    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0, admin_ids=frozenset({ADMIN}))
 
 
 async def test_a_lone_surrogate_gets_an_answer_not_a_crash(api: FakeBotAPI, bot) -> None:
@@ -72,3 +73,20 @@ def test_messenger_library_records_keep_level_but_never_their_arguments() -> Non
     assert "Error while processing update" in text and "details withheld" in text
     assert "70123456" not in text and "Ana" not in text
     assert "kept as is" in text
+
+
+async def test_cards_leave_the_group_after_the_retention_period(api: FakeBotAPI, bot) -> None:
+    await full_report(api.user(4005, language_code="es"), place=PILSEN, lang="es")
+    await api.drain()
+    card = cards(api)[0]
+    await (await moderator(api, 4006)).press("Confirmar", message=card, chat_id=MOD_CHAT)
+    await api.drain()
+    moderation = bot.app.services.moderation
+    assert await moderation.delete_old_cards() == 0  # decided just now: kept
+    later = time.time() + bot.app.settings.card_retention_hours * 3600 + 60
+    pins = [m for m in api.transcript(MOD_CHAT) if m.location]
+    assert await moderation.delete_old_cards(now=later) == 1 + len(pins)  # the card (and its pin, if one was sent)
+    await api.drain()
+    assert api.find(MOD_CHAT, card.message_id) is None and (MOD_CHAT, card.message_id) in api.deleted
+    assert not [m for m in api.transcript(MOD_CHAT) if m.location]
+    assert await moderation.delete_old_cards(now=later) == 0  # once

@@ -80,6 +80,10 @@ class SignalMessenger:
         if reply.location:
             lat, lon = reply.location
             lines.append("📍 " + _map_link(lat, lon))
+        if reply.photo:  # a Telegram file_id: signal-cli cannot show it, so the moderators are told where it is
+            settings = self.app.settings
+            lines.append(self.app.services.translator.t(settings.moderator_language or settings.default_language,
+                                                        "report.signal_photo"))
         if reply.text:
             lines.append(plain(reply.text))
         options: list[str] = []
@@ -103,6 +107,12 @@ class SignalMessenger:
         return "\n".join(lines).strip(), tag, options
 
     async def send(self, chat_id: str, reply: Reply, *, retry: bool = True) -> str | None:
+        if reply.delete and reply.delete.isdigit():  # "delete for everyone" (Signal allows it for 24 h)
+            target = self.target(chat_id)
+            where = {"groupId": target.id} if isinstance(target, Group) else {"recipient": [target]}
+            with contextlib.suppress(SignalRpcError):  # too old or already gone: nothing more to do
+                await self.rpc.call("remoteDelete", targetTimestamp=int(reply.delete), **where)
+            return None
         text, tag, options = await self.render(chat_id, reply)
         if not text:
             return None

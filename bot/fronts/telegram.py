@@ -121,12 +121,28 @@ class TelegramMessenger:
                     raise DeliveryFailed("paid_refused") from exc.__cause__
                 raise
 
+        if reply.delete:  # a card past its retention: gone from the group (bots may delete within 48 h)
+            try:
+                await call(lambda: bot.delete_message(int(chat_id), int(reply.delete or 0)))
+            except DeliveryFailed as exc:
+                if exc.reason != "bad_request":  # "message to delete not found": already gone, nothing to do
+                    raise
+            return None
         if reply.location:
             lat, lon = reply.location
             await call(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
                                                          disable_notification=reply.silent,
                                                          protect_content=reply.protect or None,
                                                          allow_paid_broadcast=paid))
+
+        async def photo() -> None:
+            """A reporter's photo before the moderators' card, never forwardable or savable (issue 12)."""
+            if reply.photo:
+                await call(lambda: bot.send_photo(int(chat_id), reply.photo, disable_notification=reply.silent,
+                                                  protect_content=True))
+
+        if not reply.edit:
+            await photo()
         if not reply.text:
             return None
         markup = reply_markup(reply)
@@ -141,7 +157,8 @@ class TelegramMessenger:
                     raise
                 if "not modified" in str(exc.__cause__).lower():
                     return reply.edit
-                # the message is too old or gone: fall through and send it anew
+                # the message is too old or gone: fall through and send it anew (with its photo, if any)
+                await photo()
         sent = await call(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
                                                            disable_notification=reply.silent,
                                                            protect_content=reply.protect or None,

@@ -78,6 +78,8 @@ class CardData:
     verifications: list[dict[str, Any]] = field(default_factory=list)
     held: bool = False
     reach: Reach | None = None  # issue 15: how far the alert built on this report got (published reports)
+    # Issue 12: the Telegram file_id of the reporter's photo while the report is undecided (None after: erased).
+    photo: str | None = None
 
 
 class ModerationViews(Protocol):
@@ -169,6 +171,7 @@ class ModerationService:
         if report.status == "rejected":
             reason = next((a.split(":", 1)[1] for _, a, _ in reversed(await self.repo.audit(report.id))
                            if a.startswith(("no:", "blk:"))), None)
+        photo = await self._photo(report) if report.status == "pending" or undo else None
         return CardData(report=report, details=details if report.status == "pending" or undo else "",
                         confirmed=record.get("confirmed", 0) + record.get("resolved", 0),
                         rejected=record.get("rejected", 0) + record.get("false_alarm", 0),
@@ -183,7 +186,19 @@ class ModerationService:
                         reason=reason, pick_reason=pick_reason,
                         verifications=await self.repo.verifications_of(report.id),
                         held=bool(own and own[2]),
-                        reach=await self.reach_of(report.id) if self.reach_of and report.decided_at else None)
+                        reach=await self.reach_of(report.id) if self.reach_of and report.decided_at else None,
+                        photo=photo)
+
+    async def _photo(self, report: ReportRow) -> str | None:
+        """The reporter's photo (a Telegram file_id) for the card; it is erased with the details at the decision
+        (:meth:`ReportRepository.erase_texts`), so a decided card has none."""
+        from bot.services.reports import PHOTO_CONTEXT
+
+        box = await self.repo.photo_of(report.id)
+        if box is None:
+            return None
+        sealed = self.keyring.decrypt_json(box, PHOTO_CONTEXT)
+        return str(sealed["r"]) if sealed.get("m") == "telegram" else None
 
     async def redraw_cards(self, report_ids: list[int]) -> None:
         """Queue an edit of these reports' cards (after /delete_me: the author's handle and details are gone)."""
@@ -622,3 +637,29 @@ class ModerationService:
                 await self._queue_card_edit(conn, report)
         self.wake()
         return "verify.thanks"
+
+    async def delete_old_cards(self, now: float | None = None) -> int:
+        """Group hygiene (issue 11): a card and its pin leave the moderators' group once the report has been
+        decided for ``CARD_RETENTION_HOURS`` (under Telegram's 48-hour limit for a bot deleting its messages).
+        Through the outbox, once per card; returns how many deletions were queued."""
+        room = self.roles.moderators_room()
+        if room is None:
+            return 0
+        messenger, chat = room
+        now = time.time() if now is None else now
+        keep_s = self.settings.card_retention_hours * 3600
+        queued = 0
+        for report_id in await self.repo.decided_between(now - keep_s - 24 * 3600, now - keep_s):
+            ref = f"card_delete:{report_id}"
+            if await self.outbox.repo.has_ref(ref):
+                continue
+            async with self.db.transaction() as conn:
+                for card_ref in (f"card:{report_id}", f"card_pin:{report_id}"):
+                    message_id = await self.outbox.repo.message_id_of(card_ref)
+                    if message_id is not None:
+                        await self.outbox.to_chat(conn, messenger, chat, Reply("", delete=message_id),
+                                                  kind="card_edit", ref=ref)
+                        queued += 1
+        if queued:
+            self.wake()
+        return queued
