@@ -18,6 +18,7 @@ from bot.privacy import Keyring
 from bot.services import Services
 from bot.services.alerts import AlertService
 from bot.services.broadcasts import BroadcastService
+from bot.services.channels import ChannelService
 from bot.services.moderation import ModerationService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
@@ -37,6 +38,7 @@ from handlers.views import Views
 from i18n import LANGUAGES, Translator
 from storage.alerts import AlertRepository
 from storage.broadcasts import BroadcastRepository
+from storage.channels import ChannelRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
@@ -101,11 +103,14 @@ class App:
         moderation.on_publish = alerts.on_publish
         moderation.on_correction = alerts.on_correction
         moderation.reach_of = alerts.reach_of_report
+        channels = ChannelService(settings, ChannelRepository(db), geo)
+        alerts.channels = channels
         broadcasts = BroadcastService(db, BroadcastRepository(db), outbox, keyring, translator, settings, views,
                                       geo=geo)
+        broadcasts.channels = channels
         services = Services(settings=settings, db=db, keyring=keyring, translator=translator, users=users,
                             geo=geo, outbox=outbox, reports=reports, moderation=moderation, faq=faq, alerts=alerts,
-                            broadcasts=broadcasts, roles=roles)
+                            broadcasts=broadcasts, roles=roles, channels=channels)
         start = StartFlow()
         report_flow = ReportFlow()
         rights = RightsFlow()

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     alerts_per_hour: int = Field(4, ge=1)
     alert_expiry_hours: float = Field(6, gt=0)
     distance_unit: Literal["mi", "km"] = "mi"
+    # Neighbourhood channels (issue 15): "31=@vecinos_pilsen, 30=-1001234567890|https://t.me/+invite" (community
+    # area = channel, optionally | the link residents are shown). Admins can also set them with /channel_set.
+    neighbourhood_channels: str = ""
     # An area chosen as a whole neighbourhood or ZIP code is its polygon plus this margin (a report on the
     # boundary street belongs to both sides).
     area_margin_m: float = Field(150.0, ge=0)
@@ -127,6 +130,14 @@ class Settings(BaseSettings):
         except (TypeError, ValueError) as exc:
             raise ValueError("must be comma-separated ids: a number for Telegram (12345) or "
                              "telegram:12345 / signal:+13125550100 / signal:<uuid>") from exc
+
+    @field_validator("neighbourhood_channels")
+    @classmethod
+    def _check_channels(cls, value: str) -> str:
+        from bot.services.channels import parse_setting
+
+        parse_setting(value)  # raises a ValueError naming the bad part
+        return value
 
     @field_validator("moderator_chat_id", mode="before")
     @classmethod

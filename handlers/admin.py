@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.chat import Reply, qualify, split_qualified
+from bot.chat import Reply, parse_id, qualify, split_qualified
+from bot.services.channels import valid_chat
 from handlers.flow import Context, Flow
 
 
@@ -50,7 +51,8 @@ WEEK_S = 7 * 86400.0
 
 class AdminFlow(Flow):
     name = "admin"
-    commands = ("stats", "estadisticas", "my_id", "mi_id")
+    commands = ("stats", "estadisticas", "my_id", "mi_id", "channels", "canales", "channel_set", "canal",
+                "channel_remove", "canal_quitar")
 
     async def on_command(self, ctx: Context, command: str, args: str) -> list[Reply]:
         if command in ("my_id", "mi_id"):  # anyone: what to give an admin who grants a role (issue 11)
@@ -58,6 +60,8 @@ class AdminFlow(Flow):
             return [Reply(ctx.t("admin.my_id", id=f"{sender.messenger}:{sender.user_id}"))]
         if not ctx.is_admin:
             return [Reply(ctx.t("core.not_allowed"))]
+        if command in ("channels", "canales", "channel_set", "canal", "channel_remove", "canal_quitar"):
+            return [await self._channels(ctx, command, args)]
         services = ctx.services
         counts = await services.outbox.counts()
         pending = len(await services.reports.pending(limit=1000))
@@ -82,3 +86,29 @@ class AdminFlow(Flow):
             lines.append(ctx.t("stats.paid_spend", today=f"{spend.today:g}", period=f"{spend.period:g}",
                                days=spend.days, cap=settings.paid_broadcast_daily_stars_cap))
         return [Reply("\n\n".join(lines))]
+
+    async def _channels(self, ctx: Context, command: str, args: str) -> Reply:
+        """Neighbourhood channels (issue 15): /channel_set AREA @channel [link] · /channel_remove AREA · /channels.
+        The bot must be an administrator of the channel (allowed to post)."""
+        channels = ctx.services.channels
+        parts = args.split()
+        if command in ("channel_set", "canal"):
+            area = parse_id(parts[0]) if parts else None
+            name = channels.area_name(area) if area is not None else None
+            if name is None or len(parts) not in (2, 3) or not valid_chat(parts[1]) or \
+                    (len(parts) == 3 and not parts[2].startswith("https://t.me/")):
+                return Reply(ctx.t("admin.channel_usage"))
+            await channels.set(area, parts[1], parts[2] if len(parts) == 3 else None)  # type: ignore[arg-type]
+            return Reply(ctx.t("admin.channel_set", area=name, chat=parts[1]))
+        if command in ("channel_remove", "canal_quitar"):
+            area = parse_id(parts[0]) if parts else None
+            if area is None or not await channels.remove(area):
+                return Reply(ctx.t("admin.channel_usage"))
+            return Reply(ctx.t("admin.channel_removed", area=channels.area_name(area) or area))
+        listed = await channels.all()
+        if not listed:
+            return Reply(ctx.t("admin.channels_none") + "\n\n" + ctx.t("admin.channel_usage"))
+        lines = [ctx.t("admin.channels_title")] + [
+            ctx.t("admin.channel_line", area=channels.area_name(a) or a, chat=c.chat, link=c.link or "—")
+            for a, c in sorted(listed.items())]
+        return Reply("\n".join(lines))

@@ -17,9 +17,13 @@ QUIET = {"off": (None, None), "22-7": (22, 7), "23-6": (23, 6), "0-6": (0, 6)}
 
 
 def radius_label(ctx: Context, radius_m: float) -> str:
+    """"media milla" / "half a mile", "1 milla", "2 millas", "5 km": how people say a distance, never "0.5 millas"
+    (issue 12)."""
     unit = ctx.services.settings.distance_unit
     value = radius_m / METRES[unit]
     text = f"{value:g}" if value >= 1 else f"{value:.1f}"
+    if unit == "mi" and text == "0.5":
+        return ctx.t("alerts.unit_half_mi")
     one = "_one" if text == "1" else ""
     return ctx.t(f"alerts.unit_{unit}{one}", n=text)
 
@@ -62,6 +66,13 @@ class AlertsFlow(Flow):
                 rows.append([Button(ctx.t("alerts.btn_view", n=n), callback(FLOW, "view", sub.id)),
                              Button(ctx.t("alerts.btn_change", n=n), callback(FLOW, "change", sub.id)),
                              Button(ctx.t("alerts.btn_remove", n=n), callback(FLOW, "remove", sub.id))])
+            links = {}
+            for sub in subs:  # issue 15: the neighbourhood's channel reaches everyone at once
+                channel = await ctx.services.channels.for_point(sub.lat, sub.lon)
+                if channel is not None and channel.link:
+                    links[channel.link] = ctx.services.channels.area_name(channel.area) or ""
+            for link, area in links.items():
+                lines.append(ctx.t("alerts.channel_link", area=area, link=link))
             quiet = await ctx.services.alerts.quiet_hours(ctx.user.key)
             if quiet[0] is not None:
                 lines.append(ctx.t("alerts.quiet_on", start=f"{quiet[0]:02d}:00", end=f"{quiet[1]:02d}:00"))

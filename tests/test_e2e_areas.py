@@ -65,6 +65,8 @@ async def test_a_broadcast_to_all_of_pilsen_reaches_east_pilsen(api: FakeBotAPI,
     await alerts.add_subscription(east, *EAST_PILSEN, 800.0, "18th & Halsted", "18 y Halsted", 0)
     await alerts.add_subscription(villita, 41.8445, -87.7140, 800.0, "26th & Pulaski", "26 y Pulaski", 0)
 
+    await api.user(ADMIN, language_code="es").send("/canal 31 @vecinos_pilsen")
+    await api.user(ADMIN, language_code="es").send("/canal 30 @vecinos_lavillita")
     org = await organizer(api, lang="es")
     await org.send("/difundir")
     await org.send("Taller de derechos en Pilsen")
@@ -77,3 +79,35 @@ async def test_a_broadcast_to_all_of_pilsen_reaches_east_pilsen(api: FakeBotAPI,
     await org.press("Mandar")
     await wait_final(api, org, "✅ Enviado a 1 de 1.")
     assert announcements(api.user(701)) and not announcements(api.user(702))
+    await api.drain()
+    posted = {c.params.get("chat_id") for c in api.calls_to("sendMessage") if "Taller de derechos" in
+              str(c.params.get("text"))}
+    assert "@vecinos_pilsen" in posted and "@vecinos_lavillita" not in posted  # Pilsen's channel only
+
+
+async def test_a_channel_mapped_to_pilsen_gets_the_alert_and_the_correction(api: FakeBotAPI, bot) -> None:
+    admin = api.user(ADMIN, language_code="es")
+    shown = await admin.send("/canal 31 @vecinos_pilsen")
+    assert "@vecinos_pilsen" in shown[0].text
+    subscriber = api.user(620, language_code="es")
+    await subscribe_by_name(subscriber, "Pilsen", "Todo Lower West Side")
+    assert "t.me/vecinos_pilsen" in subscriber.last.text  # the alerts menu offers the channel
+    await full_report(api.user(621, language_code="es"), place=EAST_PILSEN, lang="es")
+    await full_report(api.user(622, language_code="es"), place=(41.8445, -87.7140), lang="es")  # La Villita
+    await api.drain()
+    mod = await moderator(api, 905)
+    pilsen_card, villita_card = cards(api)
+    await mod.press("Confirmar", message=pilsen_card, chat_id=MOD_CHAT)
+    await mod.press("Confirmar", message=villita_card, chat_id=MOD_CHAT)
+    await api.drain()
+    posts = [c for c in api.calls_to("sendMessage") if c.params.get("chat_id") == "@vecinos_pilsen"]
+    assert len(posts) == 1  # Pilsen's alert only, not La Villita's
+    text = posts[0].params["text"]
+    assert "Confirmado por moderadores" in text and "Confirmed by moderators" in text  # both languages
+    assert "R-" not in text and "621" not in text  # no reporter data
+    assert any(c.params.get("chat_id") == "@vecinos_pilsen" for c in api.calls_to("sendLocation"))
+
+    await mod.press("Falsa alarma", message=api.find(MOD_CHAT, pilsen_card.message_id), chat_id=MOD_CHAT)
+    await api.drain()
+    posts = [c for c in api.calls_to("sendMessage") if c.params.get("chat_id") == "@vecinos_pilsen"]
+    assert len(posts) == 2 and "falsa alarma" in posts[1].params["text"] and "false alarm" in posts[1].params["text"]

@@ -20,7 +20,10 @@ from storage.outbox import STARS_PER_PAID_MESSAGE, OutboxCounts, OutboxRepositor
 # correction outranks alerts, so the people who got an alert hear it was wrong before anyone new hears the alert.
 # Within a priority, rows go by sort key (an alert's nearest recipients first; everything else has 0).
 PRIORITY = {"card": 30, "card_edit": 30, "correction": 25, "notice": 20, "relay": 20, "alert": 20,
-            "alert_update": 20, "reply": 20, "broadcast": 0}
+            "alert_update": 20, "reply": 20, "channel": 25, "card_new": 15, "broadcast": 0}
+# "channel": one post reaches a whole neighbourhood at once, so it goes ahead of the one-by-one fan-out.
+# "card_new": cards of reports from brand-new accounts (issue 11) wait behind established reporters' cards and
+# alerts, but ahead of broadcasts.
 DEFAULT_PRIORITY = 10
 
 

@@ -38,6 +38,11 @@ T = TypeVar("T")
 MESSENGER = "telegram"
 
 
+def _chat(chat_id: str) -> int | str:
+    """A Bot API chat: a number, or a public channel's @username (neighbourhood channels)."""
+    return chat_id if chat_id.startswith("@") else int(chat_id)
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -123,33 +128,35 @@ class TelegramMessenger:
 
         if reply.delete:  # a card past its retention: gone from the group (bots may delete within 48 h)
             try:
-                await call(lambda: bot.delete_message(int(chat_id), int(reply.delete or 0)))
+                await call(lambda: bot.delete_message(_chat(chat_id), int(reply.delete or 0)))
             except DeliveryFailed as exc:
                 if exc.reason != "bad_request":  # "message to delete not found": already gone, nothing to do
                     raise
             return None
+        pin_id: str | None = None
         if reply.location:
             lat, lon = reply.location
-            await call(lambda: bot.send_location(int(chat_id), latitude=lat, longitude=lon,
+            pin = await call(lambda: bot.send_location(_chat(chat_id), latitude=lat, longitude=lon,
                                                          disable_notification=reply.silent,
                                                          protect_content=reply.protect or None,
                                                          allow_paid_broadcast=paid))
+            pin_id = str(pin.message_id) if isinstance(pin, Message) else None
 
         async def photo() -> None:
             """A reporter's photo before the moderators' card, never forwardable or savable (issue 12)."""
             if reply.photo:
-                await call(lambda: bot.send_photo(int(chat_id), reply.photo, disable_notification=reply.silent,
+                await call(lambda: bot.send_photo(_chat(chat_id), reply.photo, disable_notification=reply.silent,
                                                   protect_content=True))
 
         if not reply.edit:
             await photo()
         if not reply.text:
-            return None
+            return pin_id  # a pin alone (a card's map pin): its id, so that it can be deleted later
         markup = reply_markup(reply)
         if reply.edit:
             try:
                 edited = await call(lambda: bot.edit_message_text(
-                    reply.text, chat_id=int(chat_id), message_id=int(reply.edit or 0),
+                    reply.text, chat_id=_chat(chat_id), message_id=int(reply.edit or 0),
                     reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None))
                 return str(edited.message_id) if isinstance(edited, Message) else reply.edit
             except DeliveryFailed as exc:
@@ -159,7 +166,7 @@ class TelegramMessenger:
                     return reply.edit
                 # the message is too old or gone: fall through and send it anew (with its photo, if any)
                 await photo()
-        sent = await call(lambda: bot.send_message(int(chat_id), reply.text, reply_markup=markup,
+        sent = await call(lambda: bot.send_message(_chat(chat_id), reply.text, reply_markup=markup,
                                                            disable_notification=reply.silent,
                                                            protect_content=reply.protect or None,
                                                            allow_paid_broadcast=paid))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.geo import GeoService
     from bot.services.alerts import AlertService
     from bot.services.broadcasts import BroadcastService
+    from bot.services.channels import ChannelService
     from bot.services.moderation import ModerationService
     from bot.services.reports import ReportService
 
@@ -37,6 +38,7 @@ class Services:
     alerts: AlertService
     broadcasts: BroadcastService
     roles: RoleService
+    channels: ChannelService
 
     async def erase_user(self, key: str) -> None:
         """/delete_me: unlink the person's reports (and clear a pending one's details and relays), then remove the

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.faq import FaqStore
     from bot.geo import GeoService
     from bot.geo.shapes import Shape
+    from bot.services.channels import ChannelService
     from i18n import Translator
     from storage.db import Database
     from storage.outbox import Reach, ReachStats
@@ -97,6 +98,7 @@ class AlertService:
         self.db, self.repo, self.outbox, self.geo, self.faq = db, repo, outbox, geo, faq
         self.translator, self.settings = translator, settings
         self.tz = ZoneInfo(settings.timezone)
+        self.channels: ChannelService | None = None  # set by the app (neighbourhood channels, issue 15)
 
     # -- who ----------------------------------------------------------------------------------------
     async def recipients(self, lat: float, lon: float) -> list[Candidate]:
@@ -114,22 +116,35 @@ class AlertService:
         return self.translator.t(lang, "alert.hours_ago", n=minutes // 60)
 
     def render(self, alert: AlertRow, lang: str, now: float, *, silent: bool = False) -> Reply:
+        """One alert for one language: what, roughly where, when, confidence, a tip and the hotline; a map pin of
+        the (coarsened) place sent just before it; and, at the end, a short text to pass on (issue 12).
+
+        Why the pin rides on the same outbox row (``Reply.location``): one row per recipient keeps the fan-out,
+        the caps and the corrections as they are; the Telegram front sends the pin first, Signal shows a map link.
+        Why the share text uses the clock and not "10 min ago": it is forwarded and read later, when a relative
+        time would be wrong. It names no reporter and describes nobody (design principle 4)."""
         t = self.translator.t
         place = self.geo.reverse(alert.lat, alert.lon).label(lang)
         tip = self.faq.tip_for_activity(FAQ_ACTIVITY.get(alert.activity, alert.activity), lang).text
         clock = dt.datetime.fromtimestamp(alert.observed_at, self.tz).strftime("%H:%M")
+        what = t(lang, f"report.activity.{alert.activity}")
         lines = [
             t(lang, "alert.title_verified" if alert.verified else "alert.title_unverified"),
-            t(lang, "alert.what_where", what=t(lang, f"report.activity.{alert.activity}"), place=place),
+            t(lang, "alert.what_where", what=what, place=place),
             t(lang, "alert.when", ago=self._ago(lang, now - alert.observed_at), clock=clock),
             t(lang, "alert.reports", n=alert.report_count),
             t(lang, "alert.safety"),
             t(lang, "alert.tip", tip=tip),
             t(lang, "alert.hotline", name=self.settings.hotline_name, phone=self.settings.hotline_phone),
+            "",
+            t(lang, "alert.share_title"),
+            t(lang, "alert.share_text", what=what, place=place, clock=clock,
+              status=Safe(t(lang, "alert.share_verified" if alert.verified else "alert.share_unverified")),
+              name=self.settings.hotline_name, phone=self.settings.hotline_phone),
         ]
         buttons = [[Button(t(lang, "core.menu_rights"), callback("start", "menu", "rights")),
                     Button(t(lang, "alert.btn_stop"), callback("alerts", "stopask"))]]
-        return Reply("\n".join(lines), buttons=buttons, silent=silent)
+        return Reply("\n".join(lines), buttons=buttons, silent=silent, location=(alert.lat, alert.lon))
 
     def _language(self, c: Candidate) -> str:
         return c.language or self.settings.default_language
@@ -155,6 +170,29 @@ class AlertService:
         alert = await self.repo.get_alert(alert_id, conn)
         assert alert is not None
         await self._fan_out(conn, alert, now, exclude=report.reporter)
+        await self._post_to_channel(conn, alert, now)
+
+    async def _post_to_channel(self, conn: aiosqlite.Connection, alert: AlertRow, now: float,
+                               correction: str | None = None) -> None:
+        """Issue 15: the neighbourhood's channel gets the alert (or its correction) too, in both languages, the
+        same wording as a resident's alert and no reporter data; through the outbox, paced like a group."""
+        if self.channels is None:
+            return
+        channel = await self.channels.for_point(alert.lat, alert.lon)
+        ref = f"channel:{alert.id}"
+        if channel is None or (correction is not None and not await self.outbox.repo.has_ref(ref)):
+            return
+        parts = []
+        for lang in ("es", "en"):
+            if correction is None:
+                parts.append(self.render(alert, lang, now).text)
+            else:
+                parts.append(self.translator.t(lang, f"alert.correction_{correction}",
+                                               place=self.geo.reverse(alert.lat, alert.lon).label(lang),
+                                               ago=self._ago(lang, now - alert.created_at)))
+        reply = Reply("\n\n— — —\n\n".join(parts), location=None if correction else (alert.lat, alert.lon))
+        await self.outbox.to_chat(conn, "telegram", channel.chat, reply, kind="channel",
+                                  ref=ref if correction is None else f"channel_fix:{alert.id}")
 
     async def _fan_out(self, conn: aiosqlite.Connection, alert: AlertRow, now: float, exclude: str | None) -> int:
         """Queue the alert for everyone whose area holds it, nearest first (issue 15), and start its reach clock.
@@ -270,6 +308,7 @@ class AlertService:
             items.append((user_key, replies[lang], order.get(user_key, 1e9)))  # digest readers last
         items.sort(key=lambda item: item[2])
         await self.outbox.to_users(conn, items, kind="correction", ref=fix)
+        await self._post_to_channel(conn, alert, now, correction=status)
 
     # -- subscriptions --------------------------------------------------------------------------------
     async def subscribe(self, user_key: str, data: dict[str, object], *, replace: object = None,

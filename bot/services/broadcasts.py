@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
     from bot.geo import GeoService
     from bot.privacy import Keyring
+    from bot.services.channels import ChannelService
     from i18n import Translator
     from storage.db import Database
 
@@ -62,6 +63,7 @@ class BroadcastService:
         self.translator, self.settings, self.views = translator, settings, views
         self.interval = interval
         self.geo = geo
+        self.channels: ChannelService | None = None  # set by the app (neighbourhood channels, issue 15)
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- who --------------------------------------------------------------------------------------------
@@ -134,9 +136,29 @@ class BroadcastService:
                                            len(recipients))
             await self.outbox.to_user(conn, author_key, progress, kind="broadcast_progress",
                                       ref=progress_ref_of(broadcast_id))
+            await self._post_to_channels(conn, broadcast_id, data, rendered)
         log.info("broadcast %d queued for %d recipients", broadcast_id, len(recipients))
         self.track(broadcast_id, author_key, author_lang, len(recipients))
         return broadcast_id, len(recipients)
+
+    async def _post_to_channels(self, conn: Any, broadcast_id: int, data: dict[str, Any],
+                                rendered: dict[str, Reply]) -> None:
+        """Issue 15: a broadcast to everyone goes to every neighbourhood channel too; one to an area, to the
+        channels of the areas it covers. Both languages in one post (channels have readers of both)."""
+        if self.channels is None or data.get("aud") not in ("all", "area"):
+            return
+        channels = await self.channels.all()
+        if data["aud"] == "area":
+            if data.get("area_kind") == "area":
+                wanted = {int(data["area_ref"])}
+            else:
+                area = self.geo.offline.area_at(float(data["lat"]), float(data["lon"])) if self.geo else None
+                wanted = {area.number} if area else set()
+            channels = {a: c for a, c in channels.items() if a in wanted}
+        text = "\n\n— — —\n\n".join(rendered[lang].text for lang in LANGUAGES)
+        for channel in channels.values():
+            await self.outbox.to_chat(conn, "telegram", channel.chat, Reply(text), kind="broadcast",
+                                      ref=f"channel_bcast:{broadcast_id}")
 
     async def may_stop(self, broadcast_id: int, user_key: str, is_admin: bool) -> bool:
         """Only the broadcast's author (or an admin) may stop it: button data is never trusted."""

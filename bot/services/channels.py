@@ -1,0 +1,73 @@
+"""Neighbourhood channels (issue 15): one post in a channel the deployment owns reaches all its subscribers at once,
+where the bot's own fan-out is held to about 30 messages a second. A community area (or several) maps to a
+channel; confirmed alerts, their corrections and organizers' broadcasts for that area are also posted there, in
+both languages and with no reporter data. Posts go through the same durable outbox (paced like a group)."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.geo import GeoService
+    from storage.channels import ChannelRepository
+
+_CHAT = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{4,31}|-100\d{5,15})$")
+
+
+@dataclass(frozen=True)
+class Channel:
+    area: int
+    chat: str  # @username or -100… id: where the bot posts
+    link: str | None  # what residents are shown (t.me/username, or an invite link for a private channel)
+
+
+def valid_chat(chat: str) -> bool:
+    return bool(_CHAT.match(chat))
+
+
+def parse_setting(value: str) -> dict[int, tuple[str, str | None]]:
+    """``NEIGHBOURHOOD_CHANNELS``: ``31=@vecinos_pilsen, 30=-1001234567890|https://t.me/+AbCd`` (area=chat|link)."""
+    mapping: dict[int, tuple[str, str | None]] = {}
+    for part in (p.strip() for p in value.replace(";", ",").split(",")):
+        if not part:
+            continue
+        area, _, rest = part.partition("=")
+        chat, _, link = rest.strip().partition("|")
+        if not area.strip().isdigit() or not valid_chat(chat.strip()):
+            raise ValueError(f"NEIGHBOURHOOD_CHANNELS: {part!r} is not AREA=@channel or AREA=-100ID|LINK")
+        mapping[int(area)] = (chat.strip(), link.strip() or None)
+    return mapping
+
+
+class ChannelService:
+    def __init__(self, settings: Settings, repo: ChannelRepository, geo: GeoService) -> None:
+        self.settings, self.repo, self.geo = settings, repo, geo
+
+    async def all(self) -> dict[int, Channel]:
+        merged = {**parse_setting(self.settings.neighbourhood_channels), **await self.repo.all()}
+        return {area: Channel(area, chat, link or _public_link(chat)) for area, (chat, link) in merged.items()}
+
+    async def for_area(self, area: int | None) -> Channel | None:
+        return (await self.all()).get(area) if area is not None else None
+
+    async def for_point(self, lat: float, lon: float) -> Channel | None:
+        area = self.geo.offline.area_at(lat, lon)
+        return await self.for_area(area.number if area else None)
+
+    async def set(self, area: int, chat: str, link: str | None) -> None:
+        await self.repo.set(area, chat, link, time.time())
+
+    async def remove(self, area: int) -> bool:
+        return await self.repo.remove(area)
+
+    def area_name(self, area: int) -> str | None:
+        """The community area's official name, or None when there is no such area."""
+        return self.geo.offline.area_name(area) if area in self.geo.offline.by_number else None
+
+
+def _public_link(chat: str) -> str | None:
+    return f"https://t.me/{chat[1:]}" if chat.startswith("@") else None
