@@ -115,8 +115,6 @@ class Settings(BaseSettings):
     # author gets a calm message. Established reporters' cards are never held.
     pending_cap_area: int = Field(8, ge=1)  # undecided reports within 1 km
     pending_cap_global: int = Field(40, ge=1)  # undecided reports overall
-    # Verifiers (issue 11): how far from a report a verifier with no area of their own is still asked (metres).
-    verifier_radius_m: float = Field(3000, gt=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
