@@ -412,6 +412,19 @@ def test_whole_off_topic_list_gets_no_answer(store: FaqStore) -> None:
     assert confident == []
 
 
+@pytest.mark.parametrize("text", ["como te llamas", "quien eres", "are you a real person", "stupid bot",
+                                  "eres un bot inutil", "whats your name"])
+def test_questions_about_the_bot_are_off_topic(store: FaqStore, text: str) -> None:
+    """ "como te llamas" shares "llamar" with "can I call the police"; it must never get a legal answer."""
+    result = store.lookup(text)
+    assert result.kind == "off_topic" and not result.confident and store.search(text) == []
+
+
+def test_me_llamo_is_about_a_name_not_a_call(store: FaqStore) -> None:
+    matches = store.search("me pueden arrestar si no digo como me llamo")
+    assert matches and matches[0].entry.id == "street_illinois_name", [m.entry.id for m in matches]
+
+
 @pytest.mark.parametrize("text", ["tengo una pregunta sobre la policia", "papeles", "is there a lawyer i can call"])
 def test_low_confidence_returns_three_suggestions(store: FaqStore, text: str) -> None:
     result = store.lookup(text)
@@ -447,9 +460,9 @@ def test_issue_14_examples(store: FaqStore, text: str, expected: str) -> None:
     assert matches and matches[0].entry.id == expected, [m.entry.id for m in matches]
 
 
-# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29: es top-1 76.8 % / top-3 95.2 %, en top-1
-# 77.4 % / top-3 97.1 % (top-1 counts only confident answers). The floors sit a few points below, so a content
-# edit that makes the search generalise worse fails here instead of in front of a resident.
+# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29, second round: es top-1 77.3 % / top-3 95.3 %,
+# en top-1 78.6 % / top-3 96.3 % (top-1 counts only confident answers; 1,152 phrasings). The floors sit a few
+# points below, so a content edit that makes the search generalise worse fails here instead of in front of a resident.
 KFOLD_FLOORS = {"es": (0.73, 0.93), "en": (0.73, 0.94)}
 
 

@@ -58,6 +58,7 @@ class Scores:
     words: int
     unigrams: tuple[str, ...]
     unknown: int = 0  # query words that are in no entry, even after typo repair
+    repaired: int = 0  # query words matched only through typo repair (a guess: "venden" -> "vienen")
 
 
 # Confidence: a logistic model over features of the best entry and of its lead over the second one. The
@@ -65,9 +66,9 @@ class Scores:
 # bot/faq/evaluation.py) on the k-fold predictions, the seen table tests/data/faq_eval.tsv and the off-topic
 # texts (weighted up), then pasted here; docs/faq-search.md records the run. Features, in order:
 FEATURES = ("log1p(score)", "coverage", "min(matched,4)", "log1p(idf mass)", "nearness", "margin", "log1p(words)",
-            "unknown share", "coverage lead")
-CONFIDENCE_COEF = (2.7985, 0.4799, 0.9928, -1.0474, 2.3892, 3.0929, -1.4174, -3.7545, 1.1918)
-CONFIDENCE_INTERCEPT = -4.1157
+            "unknown share", "coverage lead", "repaired share")
+CONFIDENCE_COEF = (2.1353, 0.6854, 1.0109, -0.5581, 2.3508, 3.7742, -1.4583, -3.4276, 0.7826, -1.9353)
+CONFIDENCE_INTERCEPT = -4.3772
 
 
 def features(scores: Scores, best: int, second: int | None, nearness: float) -> tuple[float, ...]:
@@ -84,7 +85,8 @@ def features(scores: Scores, best: int, second: int | None, nearness: float) -> 
     lead = float(scores.coverage[best]) - (float(scores.coverage[second]) if second is not None else 0.0)
     unknown = scores.unknown / scores.words if scores.words else 1.0
     return (log1p(max(score, 0.0)), float(scores.coverage[best]), float(min(int(scores.matched[best]), 4)),
-            log1p(float(scores.mass[best])), nearness, margin, log1p(scores.words), unknown, lead)
+            log1p(float(scores.mass[best])), nearness, margin, log1p(scores.words), unknown, lead,
+            scores.repaired / scores.words if scores.words else 0.0)
 
 
 def confidence(values: tuple[float, ...]) -> float:
@@ -184,13 +186,19 @@ class SearchIndex:
 
     def query_terms(self, query: str) -> list[str]:
         """Unigram terms of the query, each known word kept and each unknown one repaired when possible."""
+        return self._query_terms(query)[0]
+
+    def _query_terms(self, query: str) -> tuple[list[str], int]:
         out: list[str] = []
+        repaired = 0
         for word in words(query):
             t = term(word)
             if t not in self.idf:
-                t = self._repair(word) or t
+                fixed = self._repair(word)
+                repaired += fixed is not None
+                t = fixed or t
             out.append(t)
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys(out)), repaired
 
     def nearness(self, unigrams: list[str], doc: int) -> float:
         """0–1: how close the query's words are to the closest way of asking entry ``doc`` (rapidfuzz)."""
@@ -198,7 +206,7 @@ class SearchIndex:
         return hit[1] / 100.0 if hit else 0.0
 
     def score(self, query: str) -> Scores:
-        unigrams = self.query_terms(query)
+        unigrams, repaired = self._query_terms(query)
         bigrams = list(dict.fromkeys(f"{a}_{b}" for a, b in zip(unigrams, unigrams[1:], strict=False) if a != b))
         entry = self.entry_bm25.get_scores(unigrams) if unigrams else np.zeros(len(self.ids), dtype=np.float32)
         phrasing_bm25 = self.phrasing_bm25
@@ -225,7 +233,7 @@ class SearchIndex:
                 combined[i] *= CONTESTED_FACTOR
         return Scores(combined=np.asarray(combined, dtype=np.float64), coverage=coverage, matched=matched,
                       mass=mass, words=len(unigrams), unigrams=tuple(unigrams),
-                      unknown=sum(t not in self.idf for t in unigrams))
+                      unknown=sum(t not in self.idf for t in unigrams), repaired=repaired)
 
 
 __all__ = ["FEATURES", "SearchIndex", "Scores", "confidence", "features", "normalize"]

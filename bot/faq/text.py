@@ -48,7 +48,11 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("home", "casa", "house", "apartment", "departamento", "apartamento", "depa", "hogar"),
     ("papers", "papeles", "documents", "documentos", "paper", "papel", "documento", "document"),
     ("license", "licencia", "licence", "licencias", "licenses"),
-    ("family", "familia", "familiar", "relative", "familiares", "relatives"),
+    ("family", "familia", "familiar", "relative", "familiares", "relatives", "esposo", "esposa", "husband", "wife",
+     "tia", "tio", "aunt", "uncle", "primo", "prima", "cousin", "bf", "gf", "boyfriend", "girlfriend", "novio",
+     "novia", "sobrino", "sobrina", "nephew", "niece", "suegra", "suegro"),
+    ("business", "negocio", "negocios", "restaurante", "restaurant", "taqueria", "tienda", "store", "shop",
+     "company", "empresa", "compania", "businesses"),
     ("card", "tarjeta", "tarjetas", "cards", "tarjetita"),
     ("red", "roja", "rojas", "rojo"),
     ("court", "corte", "courthouse", "juzgado", "cortes", "courts"),
@@ -76,7 +80,7 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("undocumented", "indocumentado", "indocumentada", "indocumentados", "sinpapeles"),
     ("sanctuary", "santuario"),
     ("audio", "sonido", "sound", "voz", "voice"),
-    ("photo", "foto", "fotos", "picture", "pictures", "photos"),
+    ("photo", "foto", "fotos", "picture", "pictures", "photos", "pic", "pics", "fotito", "fotitos"),
     ("airport", "aeropuerto"),
     ("border", "frontera", "garita"),
     ("school", "escuela", "schools", "escuelas"),
@@ -144,6 +148,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\ba\s*-?\s*(?:number|num|no|#)(?![a-z])", " anumber ", text)
     text = re.sub(r"\bnumero\s+(?:de\s+)?a\b(?!\s+(?:que|quien|donde|la|el|las|los)\b)", " anumber ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    # "como me llamo" / "se llama" is about a name, not about calling someone (llamar a la policia).
+    text = re.sub(r"\b(?:me|te|se|nos) (?:llamo|llamas|llama|llaman|llamamos)\b", "nombre", text)
     return " ".join(text.split())
 
 
@@ -289,7 +295,7 @@ def is_about_bot(text: str) -> bool:
     Why apart from small talk: they are not thanks or greetings, and the kind reply to them is "I only know
     about rights, reports and alerts", which is the off-topic reply.
     """
-    norm = " ".join(_TOKEN_RE.findall(normalize(text)))
+    norm = " ".join(_TOKEN_RE.findall(re.sub(r"[’'`´]", "", strip_accents(text))))  # not normalize(): keeps "te llamas"
     if _ABOUT_BOT_RE.search(norm):
         return True
     tokens = set(norm.split())
