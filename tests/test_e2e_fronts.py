@@ -112,3 +112,17 @@ async def test_a_photo_gets_a_kind_answer_not_silence(api, signal_fake, start_bo
     else:
         await chat.user.send_attachment("image/jpeg")
     assert len(chat.seen()) > before
+
+
+async def test_a_signal_rate_limit_holds_the_account_and_loses_nothing(api, signal_fake, start_both) -> None:
+    """Signal answers a send with its rate limit: the direct answer goes to the durable outbox, the worker holds
+    the whole Signal account for the time asked, then delivers; Telegram is not held."""
+    bot = await start_both()
+    chat = person("signal", api, signal_fake, 9)
+    signal_fake.rate_limit("send", times=1, retry_after=1)
+    await chat.user.send("la migra esta tocando mi puerta q hago", settle=False)
+    assert await signal_fake.wait_until(lambda: chat.saw("juez"), timeout=15)  # delivered after the wait
+    assert bot.app.worker is not None and "signal" in bot.app.worker._held_until
+    other = person("telegram", api, signal_fake, 10)
+    said = await other.send("/start")
+    assert said  # Telegram answered while Signal was held

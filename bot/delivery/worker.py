@@ -141,6 +141,10 @@ class DeliveryWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def hold(self, messenger: str, seconds: float) -> None:
+        """The messenger rate-limited the whole account (Signal): send nothing on it for ``seconds``."""
+        self._held_until[messenger] = max(self._held_until.get(messenger, 0.0), time.monotonic() + seconds)
+
     async def run_once(self) -> int:
         """Claim one batch, send it and wait for the sends; returns how many sends were started."""
         started = await self._cycle()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections import deque
 
 from bot.chat import Event, Reply
@@ -74,22 +75,27 @@ class Dispatcher:
                         return
                     if exc.reason == "bad_request":
                         continue  # this message can never be sent as it is; the next ones still can
-                    await self.defer(event, [r for r in replies[index:] if r.text or r.location])
+                    if exc.retry_after is not None and exc.whole_account:
+                        hold = getattr(getattr(self.app, "worker", None), "hold", None)
+                        if hold is not None:  # the messenger limits the whole account: the worker waits too
+                            hold(event.sender.messenger, exc.retry_after)
+                    await self.defer(event, [r for r in replies[index:] if r.text or r.location],
+                                     not_before=time.time() + exc.retry_after if exc.retry_after else None)
                     return
         finally:
             if done is not None:
                 self.handled.append(done)
 
-    async def defer(self, event: Event, replies: list[Reply]) -> None:
+    async def defer(self, event: Event, replies: list[Reply], not_before: float | None = None) -> None:
         services = self.app.services
         key = services.users.key_for(event.sender.messenger, event.sender.user_id)
         async with services.db.transaction() as conn:
             for reply in replies:
                 if event.sender.is_private:
-                    await services.outbox.to_user(conn, key, reply, kind="reply")
+                    await services.outbox.to_user(conn, key, reply, kind="reply", not_before=not_before)
                 else:
                     await services.outbox.to_chat(conn, event.sender.messenger, event.sender.chat_id, reply,
-                                                  kind="reply")
+                                                  kind="reply", not_before=not_before)
 
     async def dispatch(self, event: Event, *, done: object = None) -> list[Reply]:
         """Handle and deliver in one call (fronts with nothing to do in between, such as Signal)."""
