@@ -126,3 +126,24 @@ async def test_a_signal_rate_limit_holds_the_account_and_loses_nothing(api, sign
     other = person("telegram", api, signal_fake, 10)
     said = await other.send("/start")
     assert said  # Telegram answered while Signal was held
+
+
+@pytest.mark.parametrize("organizer_on", ["telegram", "signal"])
+async def test_a_broadcast_reaches_people_on_both_messengers(api, signal_fake, start_both, organizer_on) -> None:
+    organizer = person(organizer_on, api, signal_fake, 11)
+    admin_id = f"telegram:{organizer.user_id}" if organizer_on == "telegram" else f"signal:{organizer.user_id}"
+    await start_both(admin_ids=frozenset({admin_id}))  # admins may broadcast
+    residents = [person("telegram", api, signal_fake, 12), person("signal", api, signal_fake, 13)]
+    for resident in residents:
+        await resident.send("/start")
+        await resident.press("Español")
+    await organizer.send("/difundir")
+    await organizer.send("Taller de derechos el sabado")
+    await organizer.press("Igual para todos")
+    said = await organizer.press("A todos")
+    assert any("Llegará a" in s.text for s in said)
+    await organizer.press("Mandar")
+    await api.drain()
+    await signal_fake.drain()
+    for resident in residents:
+        assert resident.saw("Taller de derechos el sabado"), resident.messenger
