@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,6 +19,27 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.chat import qualify
 
 log = logging.getLogger(__name__)
+
+
+_CHANNEL_CHAT = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{4,31}|-100\d{5,15})$")
+
+
+def valid_chat(chat: str) -> bool:
+    return bool(_CHANNEL_CHAT.match(chat))
+
+
+def parse_channels(value: str) -> dict[int, tuple[str, str | None]]:
+    """``NEIGHBOURHOOD_CHANNELS``: ``31=@vecinos_pilsen, 30=-1001234567890|https://t.me/+AbCd`` (area=chat|link)."""
+    mapping: dict[int, tuple[str, str | None]] = {}
+    for part in (p.strip() for p in value.replace(";", ",").split(",")):
+        if not part:
+            continue
+        area, _, rest = part.partition("=")
+        chat, _, link = rest.strip().partition("|")
+        if not area.strip().isdigit() or not valid_chat(chat.strip()):
+            raise ValueError(f"NEIGHBOURHOOD_CHANNELS: {part!r} is not AREA=@channel or AREA=-100ID|LINK")
+        mapping[int(area)] = (chat.strip(), link.strip() or None)
+    return mapping
 
 
 class Settings(BaseSettings):
@@ -132,9 +154,7 @@ class Settings(BaseSettings):
     @field_validator("neighbourhood_channels")
     @classmethod
     def _check_channels(cls, value: str) -> str:
-        from bot.services.channels import parse_setting
-
-        parse_setting(value)  # raises a ValueError naming the bad part
+        parse_channels(value)  # raises a ValueError naming the bad part
         return value
 
     @field_validator("moderator_chat_id", mode="before")

@@ -16,6 +16,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "activity": ACTIVITIES, "when": WHEN, "agents": AGENTS, "vehicles": VEHICLES, "markings": MARKINGS,
 }
 MAX_DETAILS = 500
+PHOTO_CONTEXT = b"report-photo"  # the keyring context of a report photo's sealed file reference
 
 _PHONE = re.compile(r"(?<![\w])(?:\+?\d[\s().-]*){7,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

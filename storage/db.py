@@ -17,6 +17,7 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -95,8 +96,12 @@ class Database:
         (TRUNCATE)). A reader in another connection can hold it back; retried briefly. True when done."""
         self._erased = False
         for attempt in range(attempts):
-            async with self._write_lock:
-                row = await (await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+            try:
+                async with self._write_lock:
+                    row = await (await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+            except sqlite3.OperationalError as exc:  # a statement of ours still open ("table is locked")
+                log.debug("checkpoint postponed: %s", exc)
+                row = (1,)
             if row is None or row[0] == 0:
                 return True
             await asyncio.sleep(0.05 * (attempt + 1))

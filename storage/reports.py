@@ -131,6 +131,9 @@ class ReportRepository:
                 return self._row(await cursor.fetchone())
         return self._row(await self.db.fetchone(sql, (report_id,)))
 
+    async def ids_of(self, reporter: str) -> list[tuple[int, str]]:
+        return await self._ids_of(reporter)
+
     async def _ids_of(self, reporter: str, conn: aiosqlite.Connection | None = None) -> list[tuple[int, str]]:
         """(id, status) of every retained report by ``reporter``: each box is opened (there is no index)."""
         sql = "SELECT id, status, reporter_box FROM reports WHERE reporter_box IS NOT NULL"
@@ -225,8 +228,8 @@ class ReportRepository:
             mine = await self._ids_of(reporter, conn)
             for report_id, status in mine:
                 if status == "pending":
-                    await conn.execute("UPDATE reports SET reporter_box = NULL, details = NULL WHERE id = ?",
-                                       (report_id,))
+                    await conn.execute("UPDATE reports SET reporter_box = NULL, details = NULL, photo = NULL "
+                                       "WHERE id = ?", (report_id,))
                     await conn.execute("UPDATE report_messages SET body = NULL WHERE report_id = ?", (report_id,))
                 else:
                     await conn.execute("UPDATE reports SET reporter_box = NULL WHERE id = ?", (report_id,))

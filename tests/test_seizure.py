@@ -148,7 +148,8 @@ async def test_seizure_of_the_data_folder(api: FakeBotAPI, start_bot, tmp_path: 
     recorder.install(monkeypatch)
     data_dir, key_file = tmp_path / "data", tmp_path / "keys" / "secret.key"
     bot = await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0, secret_key=None,
-                          secret_key_file=key_file, database_path=data_dir / "vecinos.db")
+                          secret_key_file=key_file, database_path=data_dir / "vecinos.db",
+                          admin_ids=frozenset({MOD}))  # a named moderator: group membership is not enough
     assert key_file.exists() and not (data_dir / "secret.key").exists()
     secret = key_file.read_text().strip().encode()
     services = bot.app.services
@@ -188,8 +189,9 @@ async def test_seizure_of_the_data_folder(api: FakeBotAPI, start_bot, tmp_path: 
     dave_card = cards(api)[-1]
     dave_key = services.users.key_for("telegram", str(DAVE))
     await mod.press("Bloquear", message=dave_card, chat_id=MOD_CHAT)
+    await mod.press("spam", message=api.find(MOD_CHAT, dave_card.message_id), chat_id=MOD_CHAT)  # the reason
     await api.drain()
-    await delete_me(dave)
+    await delete_me(dave)  # inside the two-minute undo window: erasing himself must not escape the block
     await api.drain()
     assert (await services.reports.refusal(dave_key)).key == "report.paused"  # still blocked after erasure
 

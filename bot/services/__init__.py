@@ -47,6 +47,7 @@ class Services:
         (migration 0008). The write-ahead log is truncated after each step (storage/db.py), so no copy of the
         folder gives the erased rows back. The moderators' cards of those reports are redrawn (no handle, no
         details), through the outbox."""
+        await self.moderation.finish_for_reporter(key)  # a pending Block applies before the key is gone
         unlinked = await self.reports.repo.forget_reporter(key)
         await self.users.delete(key)
         await self.moderation.redraw_cards(unlinked)

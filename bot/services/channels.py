@@ -5,17 +5,17 @@ both languages and with no reporter data. Posts go through the same durable outb
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.config import parse_channels, valid_chat  # noqa: F401 (re-exported for the admin flow)
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.geo import GeoService
     from storage.channels import ChannelRepository
 
-_CHAT = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{4,31}|-100\d{5,15})$")
 
 
 @dataclass(frozen=True)
@@ -25,30 +25,12 @@ class Channel:
     link: str | None  # what residents are shown (t.me/username, or an invite link for a private channel)
 
 
-def valid_chat(chat: str) -> bool:
-    return bool(_CHAT.match(chat))
-
-
-def parse_setting(value: str) -> dict[int, tuple[str, str | None]]:
-    """``NEIGHBOURHOOD_CHANNELS``: ``31=@vecinos_pilsen, 30=-1001234567890|https://t.me/+AbCd`` (area=chat|link)."""
-    mapping: dict[int, tuple[str, str | None]] = {}
-    for part in (p.strip() for p in value.replace(";", ",").split(",")):
-        if not part:
-            continue
-        area, _, rest = part.partition("=")
-        chat, _, link = rest.strip().partition("|")
-        if not area.strip().isdigit() or not valid_chat(chat.strip()):
-            raise ValueError(f"NEIGHBOURHOOD_CHANNELS: {part!r} is not AREA=@channel or AREA=-100ID|LINK")
-        mapping[int(area)] = (chat.strip(), link.strip() or None)
-    return mapping
-
-
 class ChannelService:
     def __init__(self, settings: Settings, repo: ChannelRepository, geo: GeoService) -> None:
         self.settings, self.repo, self.geo = settings, repo, geo
 
     async def all(self) -> dict[int, Channel]:
-        merged = {**parse_setting(self.settings.neighbourhood_channels), **await self.repo.all()}
+        merged = {**parse_channels(self.settings.neighbourhood_channels), **await self.repo.all()}
         return {area: Channel(area, chat, link or _public_link(chat)) for area, (chat, link) in merged.items()}
 
     async def for_area(self, area: int | None) -> Channel | None:

@@ -192,7 +192,7 @@ class ModerationService:
     async def _photo(self, report: ReportRow) -> str | None:
         """The reporter's photo (a Telegram file_id) for the card; it is erased with the details at the decision
         (:meth:`ReportRepository.erase_texts`), so a decided card has none."""
-        from bot.services.reports import PHOTO_CONTEXT
+        from bot.reports import PHOTO_CONTEXT
 
         box = await self.repo.photo_of(report.id)
         if box is None:
@@ -446,6 +446,15 @@ class ModerationService:
                 await self._queue_card_edit(conn, reopened)
         self.wake()
         return Decision(True, reopened, "mod.undone", await self.card(reopened, self._details(reopened)))
+
+    async def finish_for_reporter(self, reporter_key: str) -> int:
+        """/delete_me during a Reject/Block undo window: the window closes now, so a block is applied while the
+        person's key is still known (erasing oneself must not escape a block). Returns windows closed."""
+        closed = 0
+        for report_id, _ in await self.repo.ids_of(reporter_key):
+            if await self.repo.undo_window(report_id) is not None and await self.finish(report_id):
+                closed += 1
+        return closed
 
     async def finish(self, report_id: int) -> bool:
         """Close an undo window: erase the texts, apply the block, tell the reporter, update the card."""

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.reports import WHEN_AGO_SECONDS
+from bot.reports import PHOTO_CONTEXT, WHEN_AGO_SECONDS
 from storage.reports import ReportRepository, ReportRow
 from storage.users import UserRepository
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.privacy import Keyring
     from bot.services.moderation import ModerationService
     from storage.db import Database
+
+
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class ReportService:
         }
         async with self.db.transaction() as conn:
             report_id = await self.repo.add(conn, values)
+            if draft.get("photo"):
+                await self.repo.set_photo(conn, report_id, self.seal_photo(str(draft.get("photo_m") or "telegram"),
+                                                                           str(draft["photo"])))
             await self.repo.count_towards_quota(conn, user_key, now)
             await self.moderation.queue_card(conn, report_id)
         self._remember(user_key, now)
@@ -90,6 +95,23 @@ class ReportService:
         horizon = now - max(self.cooldown_seconds, 1)
         for tag in [t for t, at in self._last_report.items() if at < horizon]:
             del self._last_report[tag]
+
+    # -- photos (issue 12) -----------------------------------------------------------------------------------
+    def seal_photo(self, messenger: str, ref: str) -> bytes:
+        """The photo's file reference (never the image), encrypted under its own context: a copy of the file shows
+        neither the reference nor which messenger it came from."""
+        return self.keyring.encrypt_json({"m": messenger, "r": ref}, PHOTO_CONTEXT)
+
+    def open_photo(self, box: bytes | None) -> tuple[str, str] | None:
+        """(messenger, file reference) of a sealed photo, or None."""
+        if not box:
+            return None
+        value = self.keyring.decrypt_json(box, PHOTO_CONTEXT)
+        return str(value["m"]), str(value["r"])
+
+    async def photo_of(self, report_id: int) -> tuple[str, str] | None:
+        """(messenger, file reference) of a report's photo while it is kept (until the decision)."""
+        return self.open_photo(await self.repo.photo_of(report_id))
 
     def details_of(self, report: ReportRow) -> str:
         if not report.details:
