@@ -1,9 +1,10 @@
 """Resolution latency (p50/p99 over 10,000 mixed inputs) and resident memory of the offline resolver.
 
-Run: ``python bench/bench_geo.py``; ``python bench/bench_geo.py --eval tests/data/places_eval.tsv`` instead scores
-a place table (columns lang, text, lat, lon, kind): per kind, the share within 300 m as "found" and as "found or
-first candidate", and the non-places (kind ``none``) that came back "found" or with any point. Goal from issue 13: p99 < 5 ms over 10,000 mixed inputs including whole
+Run: ``python bench/bench_geo.py``. Goal from issue 13: p99 < 5 ms over 10,000 mixed inputs including whole
 sentences, and the process with the resolver and all its data (street network, landmarks) under 80 MB resident.
+``python bench/bench_geo.py --eval tests/data/places_eval.tsv [--misses]`` instead scores a place table (columns
+lang, text, lat, lon, kind): per kind, the share within 300 m as "found" and as "found or first candidate", and the
+non-places (kind ``none``) that came back "found" or with any point.
 No assertions — tests must not depend on machine speed.
 """
 
@@ -95,8 +96,13 @@ def score_table(resolver: OfflineResolver, path: Path, verbose: bool = False) ->
     misses: list[str] = []
     confident: list[str] = []
     pointed: list[str] = []
+    outside: list[tuple[str, str]] = []
     for row in rows:
         result = resolver.find(row["text"])
+        if row["kind"] == "outside":  # a real place beyond the city: passes unless a Chicago point comes back
+            inside = [p for p in result.places if resolver.within_service_area(p.lat, p.lon)]
+            outside.append((row["text"], "point" if inside and result.status != "outside" else result.status))
+            continue
         if row["kind"] == "none":
             if result.status == "found":
                 confident.append(row["text"])
@@ -118,7 +124,8 @@ def score_table(resolver: OfflineResolver, path: Path, verbose: bool = False) ->
     first = sum(t[1] for t in kinds.values())
     total = sum(t[2] for t in kinds.values())
     return {"kinds": kinds, "found": found, "first": first, "total": total, "confident": confident,
-            "pointed": pointed, "nones": sum(r["kind"] == "none" for r in rows), "misses": misses}
+            "pointed": pointed, "nones": sum(r["kind"] == "none" for r in rows), "misses": misses,
+            "outside": outside}
 
 
 def report(path: Path, verbose: bool) -> None:
@@ -133,6 +140,11 @@ def report(path: Path, verbose: bool) -> None:
           f"{s['first']:5d} {s['first'] / total:7.1%}")  # type: ignore[operator]
     print(f"non-places: {s['nones']}; answered 'found': {len(s['confident'])} {s['confident']}; "  # type: ignore[arg-type]
           f"with any point: {len(s['pointed'])} {s['pointed']}")  # type: ignore[arg-type]
+    if s["outside"]:
+        answers = [a for _, a in s["outside"]]  # type: ignore[union-attr]
+        print(f"outside rows: {len(answers)}; answered 'outside': {answers.count('outside')}, 'unknown': "
+              f"{answers.count('unknown')}, with a Chicago point: {answers.count('point')}, other: "
+              f"{len(answers) - answers.count('outside') - answers.count('unknown') - answers.count('point')}")
     if verbose:
         print("\n".join(s["misses"]))  # type: ignore[arg-type]
 

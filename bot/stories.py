@@ -9,31 +9,41 @@ The guiding rule is **never invent**: a field is filled only when the story says
 so the report flow asks for it. A question ("¿qué hago si la migra toca mi puerta?") or a rumour is never read as a
 sighting, and nothing is read out of it.
 
-Rules for ambiguous words (also in the report of the helper that wrote this module):
+Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: the product rules since issue 12):
 
-* markings — "la migra", "inmigración", "immigration", "federales", "feds" name *who people think it is*, not what
-  was written on a vest or a car, and residents use them for ICE, CBP and others alike: they make the text a
-  sighting but leave markings ``None`` (the flow asks). "ICE", "ERO", "HSI" → ``ice``; "Border Patrol", "patrulla
-  fronteriza", "CBP", "BORTAC", green uniforms → ``cbp``; "policía", "cops", "CPD", "patrulla(s)", "sheriff" →
-  ``police``; "sin placas", "unmarked", "sin uniforme", "de civil", "plain clothes" → ``unmarked``; "no sé qué
-  agencia", "couldn't tell" → ``unknown``. An agency named beats "unmarked" (unmarked cars with vests that say ICE
-  are ICE); ICE/CBP beat police (federal operations often have police nearby); a negated agency ("no eran de ICE")
-  does not count.
+* markings — "ICE", "ERO", "HSI" → ``ice``, and so are the everyday names "la migra", "migras", "inmigración",
+  "immigration" (typos too); "Border Patrol", "patrulla fronteriza", "CBP", "BORTAC", "los verdes", green uniforms
+  → ``cbp``; "policía", "cops", "CPD", "patrulla(s)", "squad cars" → ``police``; "sin placas", "unmarked", "sin
+  uniforme", "de civil", "plain clothes" → ``unmarked``; "no sé qué agencia" → ``unknown``. ICE/CBP named win
+  (earliest first), then "la migra"/"immigration", then police, then unmarked. "feds", "federales", "agents",
+  "black vans" alone name no agency. A negated ("no eran de ICE") or hedged ("idk if it's ICE") agency and the
+  court's name ("la corte de inmigración") do not count, nor does an agency named only inside a question
+  ("¿migra en Pilsen? vi 2 trocas").
 * agents / vehicles — digits, number words (es/en, 1–20, "una docena", "un par", "a couple"), "a/an/un/una" before
-  the noun, ranges ("4 o 5" → the larger), "más de 10" → just above. Separate mentions add up ("2 suvs and a van"
-  → 3). Vague quantities ("un montón", "muchos", "varios", "a bunch", plural nouns without a number) stay ``None``:
-  the person saw them but did not count, and a range picked by us would be invented. "No sé cuántos" / "couldn't
-  count" → ``unknown``. "No vi carros" / "a pie" / "on foot" → vehicles ``0``. People who were taken ("se llevaron
-  a dos señores") are not agents.
-* when — "ahorita", "rn", "right now", "todavía están" → ``now``; "hace N minutos" (N ≤ 15), "hace un momento",
-  "acabo de ver", "just now" → ``15m``; "hace media hora", "hace una hora", "hace un rato", N ≤ 60 min → ``1h``;
-  "esta mañana", "en la mañana", "hoy", "hace 3 horas", a clock time → ``today``. "Ayer" / "anoche" fit no bucket and
-  stay ``None``. A number of minutes/hours wins over a word; otherwise the first cue in the text wins.
-* activity — only from explicit cues: knocking / a house → ``home``; traffic stop / pulled over / on the street →
-  ``street``; a business, factory, car wash, Home Depot → ``workplace``; retén / checkpoint → ``checkpoint``;
-  vehicles seen with no people and no action, or "parked" / "dando vueltas" → ``vehicles``; school, church,
-  hospital, court, park → ``other``. Agents standing at a corner with no action stay ``None``.
-* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it.
+  the noun, ranges ("4 o 5" → the larger), "más de 10" → just above; "+ 1 suv" adds one. Separate mentions add up
+  ("2 suvs and a van" → 3). A count said apart from the noun, after agents were mentioned, counts ("dos de la
+  migra", "unos señores de la migra como unos cuatro", "CBP agents…, maybe 6 or 7"); one vehicle named in the
+  singular as the thing seen ("la troca de la migra", "ICE van parked…") is one. Vague quantities and plural nouns
+  without a number stay ``None``. People taken, stopped, talked to or asked ("arrested a guy", "detuvo a 2
+  personas") and one agent described ("one agent had a rifle") are not counts. "No sé cuántos" → ``unknown``.
+  "a pie" / "on foot" / "sin carro" → vehicles ``0``.
+* when — "ahorita", "rn", "right now", "todavía están", "siguen ahí", "ya llevan…", "desde hace rato" → ``now``;
+  "hace N minutos" (N ≤ 15), "hace un momento", "acabo de ver", "they just…" → ``15m``; "hace media hora", "hace
+  una hora", "hace (un) rato", N ≤ 60 min → ``1h``; "esta mañana", "hoy", "hace 3 horas", a clock time, "around
+  noon" → ``today``. "Ayer" / "anoche" stay ``None``; so do the writer's own "I just dropped…/just called" and the
+  time of a phone call ("called at 9am"). A number of minutes/hours wins over a word; otherwise the first cue wins.
+* activity — an action wins: retén / checkpoint / "uno por uno" → ``checkpoint``; knocking, at the door → ``home``;
+  a traffic stop, "parando carros de…", stopping people → ``street``. Then vehicles seen parked, circling or
+  driving, or vehicles with nobody acting (people only sitting inside count as vehicles) → ``vehicles``, even
+  outside a school or house. Then the site: a house or building → ``home``; a job site, factory, restaurant, car
+  wash, Home Depot, or workers approached → ``workplace``; school, church, hospital, court, consulate, store, gas
+  station, CTA bus or train → ``other``; sidewalk, alley, bus stop → ``street``. A site the writer was at, going
+  to, leaving, or only near does not count. An arrest with no site named → ``street``. Agents standing at a
+  corner with no action stay ``None``.
+* place — an address, then a named landmark or one-of-a-kind institution ("la escuela Whittier", "the Mexican
+  Consulate on Pulaski"), then a corner, then a street, and a neighbourhood last.
+* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it; "posted up" is not
+  a post, and "consulado" is a place, not a rights question.
 
 ``details`` is the whole story, redacted by :func:`bot.reports.redact` and :func:`redact_more`: fragments left after
 cutting out the fields lose their meaning for moderators, and details never go into an alert.
@@ -128,7 +138,9 @@ _FILLER = re.compile(
     r"uniform|uniforms|tactical|tacticos|civil|of|those|these|esos|esas|estas|estos)$"
 )
 _DETAIN = re.compile(
-    r"^(?:llevaron|llevan|llevando|detuvieron|detienen|deteniendo|arrestaron|arrestando|agarraron|agarrando|"
+    r"^(?:llevaron|llevan|llevando|llevo|detuvieron|detuvo|detiene|detienen|deteniendo|arrestaron|arresto|"
+    r"arrestando|agarraron|agarro|agarrando|arrest|arrests|detain|detains|grab|grabs|take|takes|took|esposo|"
+    r"talking|hablando|preguntando|asking|ask|asked|hablaron|interrogaron|questioned|approached|"
     r"levantaron|subieron|esposaron|took|taking|arrested|arresting|detained|detaining|grabbed|grabbing|"
     r"cuffed|handcuffed|chased|chasing|persiguiendo|persiguieron|pararon|detained|picked|stopped|pulled|"
     r"interrogando|questioning|bothering|molestando|atraparon|siguiendo|following|followed|siguieron|"
@@ -141,6 +153,7 @@ _VAGUE = re.compile(r"^(?:varios|varias|several|muchos|muchas|many|lots|bunch|mo
 _ENFORCEMENT = re.compile(
     r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
     r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
+    r"los verdes|los de verde|squad cars?|migracion|imigracion|inmigrasion|imigration|bordr patrol|"
     r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
     r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
     r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se llevaron|llevandose|agarraron|"
@@ -154,7 +167,7 @@ _OBSERVE = re.compile(
     r"there were|saw|seen|see|seeing|spotted|spotting|are at|is at|were at|parked|parados?|paradas?|"
     r"estacionad[oa]s?|outside|afuera|happening|pasando|pararon|paro|stopped|pulled|se llevaron|detuvieron|"
     r"arrestaron|arrested|detained|took|grabbed|chasing|persiguiendo|pidiendo|asking|checking|revisando|knocking|"
-    r"came|vinieron|showed up|just|right now|rn|ahorita|ahora|now|siguen|still|rondando|dando vueltas|"
+    r"came|vinieron|showed up|just|right now|rn|ahorita|ahora|now|siguen|still|rondando|dando vueltas|circling|"
     r"patrullando|circulando|driving|drove|passing|pasaron|bajaron|got out|came out|salieron|waiting|esperando)\b"
 )
 _QUESTION_START = re.compile(
@@ -176,7 +189,7 @@ _CONDITIONAL = re.compile(
 )
 _RIGHTS = re.compile(
     r"\b(?:derechos|rights|abogado|abogada|lawyer|attorney|firmar|sign anything|orden judicial|warrant|"
-    r"tengo que abrir|do i have to|have to open|remain silent|guardar silencio|consulado|consulate|"
+    r"tengo que abrir|do i have to|have to open|remain silent|guardar silencio|"
     r"know your rights|conozca sus derechos|hotline|linea de ayuda|numero de ayuda|como reporto|how do i report|"
     r"como uso|how do i use)\b"
 )
@@ -184,7 +197,8 @@ _HEARSAY = re.compile(
     r"\b(?:dicen que|dijeron que|me dijeron|me contaron|escuche que|oi que|supuestamente|rumor|rumores|"
     r"anda circulando|esta circulando|i heard|heard that|someone said|people are saying|they say|apparently|"
     r"supposedly|my (?:friend|cousin|aunt|mom|sister|brother) said|mi (?:amiga?|prima?|tia|mama|hermana?) "
-    r"(?:dijo|dice)|en facebook|on facebook|en tiktok|on tiktok|posted|en las noticias|en el noticiero|on the news|"
+    r"(?:dijo|dice)|en facebook|on facebook|en tiktok|on tiktok|posted(?!\s+up)|en las noticias|"
+    r"en el noticiero|on the news|"
     r"in the news|en un video|in a video|en instagram|on instagram|en twitter|on twitter|en el grupo|in the group|"
     r"whatsapp|la alerta|the alert|your alert|su alerta|el aviso|the post|"
     r"gracias(?: a todos| a todas| vecinos| a todos los que)? (?:por|x)|thanks?(?: y'?all| everyone| guys)? for|"
@@ -194,7 +208,8 @@ _FIRST_HAND = re.compile(
     r"\b(?:vi|vimos|veo|vemos|acabo de ver|acabamos de ver|estoy viendo|estamos viendo|i saw|i see|we saw|we see|"
     r"i just saw|just saw|seeing|i'm looking at|frente a mi|in front of me|outside my|afuera de mi|mi casa|"
     r"my house|aqui en|here at|right here|my door|mi puerta|our door|nuestra puerta|my building|mi edificio|"
-    r"my street|mi calle|my block|mi cuadra|my work|mi trabajo|my job)\b"
+    r"my street|mi calle|my block|mi cuadra|my work|mi trabajo|my job|mi depa|mi departamento|mi apartamento|"
+    r"my apartment|my apt|puerta de mi)\b"
 )
 _FUTURE = re.compile(r"\b(?:va a haber|van a (?:venir|estar|hacer|llegar|haber)|will be|are going to|gonna be|"
                      r"is going to|tomorrow|pasado manana|la proxima semana|next week|planean|planning|"
@@ -219,18 +234,25 @@ _HOUR_AGO = re.compile(
     r"\bhace\s+(?:como\s+|unas?\s+|ya\s+|mas\s+de\s+)?(\S+)\s*(?:horas?|horitas?|hrs?|h)(\s+y\s+media)?\b"
     r"|\b(?:like\s+|about\s+|around\s+)?(\S+)\s+(?:hours?|hrs?)(\s+and\s+a\s+half)?\s+ago\b"
 )
+# "around 5 agents" is a count, not five o'clock
+_NOT_A_COUNT = (r"(?!\d|\s*(?:agentes?|agents?|officers?|oficiales|guys|men|hombres|tipos|dudes|cars?|trucks?|vans?|"
+                r"suvs?|camionetas?|trocas?|carros?|patrullas?|de ellos|of them|minutes?|mins?|minutos|hours?|horas|"
+                r"hrs?|cuadras|blocks|st|th|nd|rd|y|and|&)\b)")
 _WHEN_CUES: list[tuple[str, str, int]] = [
     # (pattern, bucket, strength) — strength 3 is reserved for explicit minutes/hours
     (r"\b(?:ahorita|orita|horita|ahoritita|ahoritica|atm|at the moment|ahora mismo|en este momento|"
      r"en estos momentos|right now|rn|as we speak|currently|"
-     r"happening now|todavia (?:estan|siguen|andan|hay)|siguen (?:ahi|alli|aqui|ahorita)|ahi siguen|aun estan|"
+     r"happening now|todavia (?:estan|siguen|andan|hay)|siguen (?:ahi|alli|aqui|ahorita|alla|en)|ahi siguen|aun estan|"
+     r"still going|siguen ahi|siguen parad[oa]s|"
      r"still (?:there|here|at|on|outside)|are still|is still|en vivo|desde hace (?:rato|un rato|\w+ \w+)|"
      r"has been \w+(?: \w+){0,8} for|have been \w+(?: \w+){0,8} for|llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
     (r"\b(?:ahora|now)\b", "now", 1),
     (r"\b(?:hace un momento|hace un momentito|hace ratito|hace un ratito|hace poquito|hace unos minutos|"
      r"hace pocos minutos|a few min(?:ute)?s? ago|few min(?:ute)?s? ago|minutes ago|just now|"
-     r"just (?:\w+ed|went|came|saw|took|got|left|ran|drove|walked|pulled|showed)|acabo de|acabamos de|"
-     r"acaban de|acaba de|just saw|just happened|just (?:left|drove|passed|pulled|took|grabbed|arrested)|"
+     r"just (?:saw|seen)|(?<!\bi )(?<!\bwe )just (?!called|texted|told|messaged|posted|said|sent|heard|dropped|"
+     r"picked|finished)(?:\w+ed|went|came|took|got|left|ran|drove|walked|pulled|showed)|"
+     r"acab(?:o|amos) de (?:ver|pasar|mirar)|acaban de|acaba de|"
+     r"just happened|"
      r"recien|a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
     (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
      r"hace (?:como |casi )?una hora|an hour ago|(?:like |about )?1 hour ago|in the last hour|"
@@ -239,55 +261,119 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
     (r"\b(?:esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
      r"esta tarde|en la tarde|esta madrugada|en la madrugada|this am|earlier|mas temprano|temprano|hoy|today|"
      r"tonight|esta noche|"
-     r"(?:a las|alas|at|around|como a las|como alas)\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|de la manana|"
-     r"de la tarde)?)\b", "today", 2),
+     r"around noon|at noon|al mediodia|a mediodia|"
+     r"about \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)|"
+     r"(?:a las|alas|at|around|como a las|como alas)\s+\d{1,2}(?::\d\d)?" + _NOT_A_COUNT +
+     r"\s*(?:am|pm|a\.m|p\.m|de la manana|de la tarde)?)\b", "today", 2),
 ]
 _WHEN_RES = [(re.compile(p), b, s) for p, b, s in _WHEN_CUES]
+_CALL_TIME = re.compile(r"\b(?:called|call|texted|messaged|llamo|llamaron|marco|hablo|escribio|mando|sent)\b"
+                        r"(?:\s+\w+){0,2}\s*$")
 _NOT_TODAY = re.compile(r"\b(?:ayer|anoche|antier|yesterday|last night|last week|la semana pasada)\b")
 
 # activity ----------------------------------------------------------------------------------------------------
-_ACTIVITY_CUES: list[tuple[str, str]] = [
-    ("checkpoint", r"\b(?:reten|retenes|checkpoints?|check point|punto de control|puesto de control|"
+# Cues are grouped by what they say. An *action* (a checkpoint, knocking, a traffic stop, an arrest) says what the
+# agents were doing and wins; vehicles seen parked or driving with nobody acting win over the *site* they were at
+# (a school, a house, a store: "only vehicles seen, even parked outside a school"); a site wins over a bare street.
+_ACT_CHECKPOINT = (r"\b(?:reten|retenes|checkpoints?|check point|punto de control|puesto de control|"
                    r"revisando (?:a )?(?:todos )?(?:los )?(?:carros|coches|autos|licencias|papeles)|"
-                   r"checking (?:everyone|every|all|cars|ids|licenses|papers)|parando (?:a )?todos|"
-                   r"stopping (?:all|every|everyone|cars)|"
-                   r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)|"
-                   r"blocked off|roadblock|bloqueo|bloquearon la calle|cerraron la calle)\b"),
-    ("home", r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
+                   r"checking (?:everyone|every|all|cars|ids|licenses|papers)|parando (?:a )?tod[oa]s|"
+                   r"stopping (?:all|every|everyone|each)|stopping cars(?! of)|uno por uno|one by one|"
+                   r"(?:todos|cada) (?:los )?(?:carros|coches|autos)|every (?:car|vehicle)|"
+                   r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)(?! de)|"
+                   r"blocked off|roadblock|bloqueo|bloquearon la calle|cerraron la calle)\b")
+_ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
              r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|door to door|"
-             r"puerta por puerta|casa por casa|(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
-             r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
-             r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
-             r"apartamento|depa)|(?:el|un) edificio|apartments?|their home|a home|residencia|porch|"
-             r"entraron a (?:la|una|su) casa|went into (?:a|the|their) (?:house|home)|casa|house|hogar)\b"),
-    ("street", r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
+             r"puerta por puerta|casa por casa|entraron a (?:la|una|su|mi) casa|"
+             r"went into (?:a|the|their) (?:house|home)|"
+             r"sacando a (?:la )?gente de(?:l| la| su| una)? (?:edificio|casa|depa|departamento)|"
+             r"(?:at|outside|in front of) (?:my|our|the|their) (?:front )?door|"
+             r"(?:en|a|afuera de|frente a) (?:la|mi|su|nuestra) puerta|rodearon (?:la|una|mi|su) casa|"
+             r"rodeo (?:la|una|mi|su) casa|surrounded (?:a|the|my|their) (?:house|home|building))\b")
+_ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
                r"(?:pararon|paro|parar|detuvieron)|(?:pulled|stopped) (?:me|us)(?: over)?|"
-               r"pulled (?:over|someone over|a \w+ over|him over|"
-               r"her over|them over)|pararon (?:a|un|una)|paro a|pulled up on|stopped a|stopped (?:him|her|them))\b"),
-    ("workplace", r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near) (?:mi |el |su |my |the |his |her )?"
-                  r"(?:trabajo|work)|workplace|work ?site|job ?site|fabrica|factory|warehouse|bodega|restaurante?|"
-                  r"restaurants|car ?wash|carwash|lavado de carros|obra|construction(?: site)?|taller|empresa|"
-                  r"planta|plant|home depot|lowes|lowe's|chamba|my job|oficina|negocio|business|tienda|store|"
-                  r"panaderia|bakery|taqueria|supermercado|supermarket|mercado|market|swap ?meet|pulga|"
-                  r"carniceria|butcher|farm|rancho|landscaping|jornaleros|day laborers|workers|trabajadores)\b"),
-    ("other", r"\b(?:escuela|school|iglesia|church|hospital|clinica|clinic|corte|court|courthouse|"
-              r"(?:el|un|al|del|the|a) (?:parque|park)\b|"
-              r"biblioteca|library|estacion del tren|train station|consulado|consulate)\b"),
-    ("vehicles", r"\b(?:parked|estacionad[oa]s?|dando vueltas|circulando|driving around|patrolling|patrullando|"
-                 r"drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
+               r"pulled (?:over|someone over|a \w+ over|him over|her over|them over)|pararon (?:a|un|una)|paro a|"
+               r"pulled up on|stopped a|stopped (?:him|her|them)|parando (?:a )?(?:los )?carros|"
+               r"stopping (?:people|cars)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas)\b")
+_SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
+              r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
+              r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
+              r"apartamento|depa)|(?:el|un) edificio|edificio|apartments?|their home|a home|residencia|porch|"
+              r"casa|house|hogar)\b")
+_SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi |el |su |my |the |his |her )?"
+              r"(?:trabajo|work)|(?:el|al) trabajo de|trabaja en|workplace|work ?site|job ?site|fabrica|factory|"
+              r"warehouse|bodega|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
+              r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
+              r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|oficina|negocio|business|shop|"
+              r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|"
+              r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks)\b")
+_SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|secundaria|prepa|preparatoria|kinder|"
+               r"daycare|guarderia|iglesia|church|parroquia|parish|hospital|clinica|clinic|corte|court|courthouse|"
+               r"(?:el|un|al|del|the|a) (?:parque|park)\b|biblioteca|library|consulado|consulate|albergue|shelter|"
+               r"gasolinera|gas station|tienda|store|mercado|market|supermercado|supermarket|swap ?meet|pulga|mall|"
+               r"walmart|target|jewel|aldi|costco|walgreens|cvs|estacionamiento|parking lot|lavanderia|laundromat|"
+               r"cta|train|tren|estacion|station|(?:blue|red|pink|orange|green|brown) line|"
+               r"el camion(?! stop)|the bus(?! stop)|(?:the|el|la|en el) \d{1,2} (?:bus|camion)|bus (?:route|driver)|"
+               r"autobus|un camion de la cta)\b")
+_ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circulando|circling|driving around|"
+                 r"patrolling|patrullando|circling|drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
                  r"solo (?:vi )?(?:las |los |unas |unos )?(?:camionetas|carros|trocas|vans)|"
-                 r"only (?:saw )?(?:the )?(?:trucks|vans|cars|suvs))\b"),
-    ("street", r"\b(?:en la calle|on the street|in the street|la calle|street|banqueta|sidewalk|acera|"
-               r"parada del (?:bus|camion)|bus stop|parada de autobus|persiguiendo|chasing|"
-               r"ran after|corrieron tras|walking|caminando|corriendo|running|a pie|on foot)\b"),
+                 r"only (?:saw )?(?:the )?(?:trucks|vans|cars|suvs))\b")
+_SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta|sidewalk|acera|alley|callejon|"
+                r"parada del (?:bus|camion)|bus stop|la parada|parada de(?:l)? (?:autobus|bus|camion)|la bus stop|"
+                r"persiguiendo|chasing|ran after|corrieron tras|preguntando (?:por|a)|asking (?:people|for|about)|"
+                r"(?:caminando|walking)\b[^.,;]{0,40}\b(?:por|on|down|along) (?:la |el |the )?\w+)")
+_ACTIVITY_CUES: list[tuple[str, str]] = [
+    ("checkpoint", _ACT_CHECKPOINT), ("home", _ACT_HOME), ("street", _ACT_STREET), ("home", _SITE_HOME),
+    ("workplace", _SITE_WORK), ("other", _SITE_OTHER), ("vehicles", _ACT_VEHICLES), ("street", _SITE_STREET),
 ]
 _ACTIVITY_RES = [(a, re.compile(p)) for a, p in _ACTIVITY_CUES]
+_RX_CHECKPOINT, _RX_ACT_HOME, _RX_ACT_STREET, _RX_HOME, _RX_WORK, _RX_OTHER, _RX_VEHICLES, _RX_STREET = (
+    rx for _, rx in _ACTIVITY_RES)
+# a site the writer was going to, or only near, is not where the agents were
+_NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(?:en|at|in)|"
+                           r"\b(?:deje|dejar|dejando|dejamos|dropped|dropping|drop|left|leaving|sali|salimos|saliendo|"
+                           r"pick(?:ed|ing)?)\b[^.,;]{0,25}\b(?:en|at|from|de|del|off|up)|"
+                           r"\b(?:walking|going|way|heading|headed|camino|rumbo|iba|ibamos|voy|vamos|llevaba|"
+                           r"llevando|taking)\b[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
+                           r"esquina|corner)\s+(?:de|del|of)?|\bpor)\s+(?:the |la |el |my |mi |his |her |their |su |"
+                           r"mis |my kids'? |los )?$")
+_ACTED = re.compile(
+    r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|detienen|deteniendo|arrest\w*|"
+    r"agarraron|agarro|agarrando|levantaron|esposad[oa]s?|esposaron|esposando|took (?:a|an|two|some|him|her|them|"
+    r"my|our|people|someone|somebody|the|\w+ of)|taking (?:people|someone|him|her|them)|grabb\w+|detain\w*|"
+    r"cuffed|handcuff\w*|sacando|pulled over|pararon|stopped (?:a|an|him|her|them|someone|people)|"
+    r"stopping (?:people|someone)|parando (?:a )?(?:la )?gente|pidiendo (?:papeles|documentos|identificacion)|"
+    r"asking (?:for|people)|preguntando|questioning|interrogando|chasing|persiguiendo|knock\w*|tocando|"
+    r"entraron|raid|redada|rodearon|rodeo|surrounded|talking to|hablando con|blocking|bloqueando)\b")
+_DETENTION = re.compile(
+    r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|arrest\w*|agarraron|agarro|"
+    r"levantaron|esposad[oa]s?|esposaron|grabb\w+|detain\w*|cuffed|handcuff\w*|took (?:a|an|two|some|him|her|"
+    r"them|my|our|people|someone|somebody|the)|taking (?:people|someone|him|her|them))\b")
+_PERSON = (r"\b(?:agentes?|agents?|oficiales|oficial|officers?|hombres|men|guys?|tipos|senores|dudes|vatos|feds|"
+           r"federales|policias?|cops?|uniformados|encapuchados|marshals?)\b")
+_AGENCY = (r"\b(?:ice(?!\s*cream)|la migra|migras?|cbp|border patrol|patrulla fronteriza|immigration|inmigracion|"
+           r"dhs|hsi|cpd|police)\b")
+_INSIDE = re.compile(_PERSON + r"(?:\s+[\w']+){0,3}?\s+(?:adentro|dentro|inside|sitting in(?: it| them)?|in it)\b"
+                     r"|" + r"\b(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|vehicles?|"
+                     r"tahoes?|durangos?|suburbans?)\b[^.,;!?]{0,30}?\b(?:con|with)\s+(?:[\w']+\s+){0,2}?" + _PERSON)
+_RIDING = re.compile(r"\b(?:anda|andan|andaban|riding|rolling)\b[^.,;!?]{0,30}?\b(?:en|in)\s+(?:\w+\s+){0,2}?"
+                     r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?)\b")
+_SITTING_IN = re.compile(r"\b(?:posted up|sitting|sentad[oa]s|waiting|esperando|watching|vigilando)\b[^.,;!?]{0,40}?"
+                         r"\b(?:in|en|inside|dentro de)\s+(?:an?|un|una|the|la|el|su|their|sus)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|tahoes?|durangos?|"
+                         r"suburbans?|explorers?|pickups?)\b")
 
 # markings ----------------------------------------------------------------------------------------------------
 _MARKING_CUES: list[tuple[str, str]] = [
     ("ice", r"\b(?:ice(?!\s*cream)|i\.c\.e\.?|ero|hsi|inmigracion y aduanas)\b"),
-    ("cbp", r"\b(?:cbp|border patrol|patrulla fronteriza|la border|bortac|customs and border|"
-            r"proteccion fronteriza|uniformes? verdes?|green uniforms?)\b"),
+    # the everyday names of immigration enforcement: "la migra", "migras", "inmigración", "immigration" (typos
+    # included) — the product rule reads them as ICE; a named CBP or a negation still wins (see _markings)
+    ("migra", r"\b(?:la migra|migras?|(?:in)?migraci?on|(?:in|i)m+igra(?:s|c|t)i?on|immigration|imigration|"
+              r"inmigrasion|los de ice)\b"),
+    ("cbp", r"\b(?:cbp|border patrol|bordr patrol|border patrl|patrulla fronteriza|la border|bortac|"
+            r"customs and border|proteccion fronteriza|uniformes? verdes?|green uniforms?|los verdes|"
+            r"los de verde)\b"),
     ("police", r"\b(?:policias?|police|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|la chota|"
                r"la jura|state troopers?|troopers?)\b"),
     ("unmarked", r"\b(?:sin placas?|no (?:license )?plates?|without (?:license )?plates|unmarked|sin marcas?|"
@@ -301,6 +387,13 @@ _MARKING_CUES: list[tuple[str, str]] = [
                 r"no pude ver (?:si|de que))\b"),
 ]
 _MARKING_RES = [(m, re.compile(p)) for m, p in _MARKING_CUES]
+_MARK_HEDGE_ANY = re.compile(r"\b(?:idk|i don'?t know|dont know|not sure|no se|nose|maybe|ni idea)\s+(?:if|whether|si)"
+                             r"\s+(?:\w+\s+){0,2}(?:ice|migra|cbp|immigration|police|policia)\b")
+_MARK_HEDGE = re.compile(r"\b(?:idk|i don'?t know|dont know|not sure|no se|nose|no estoy segur[oa]|maybe|quizas|"
+                         r"tal vez|ni idea)\s+(?:if|whether|si)\s+(?:\w+\s+){0,2}$")
+_COURT = re.compile(r"\b(?:corte|court|courthouse|juzgado|tribunal)\s+(?:de\s+)?(?:la\s+)?(?:inmigracion|migracion|"
+                    r"immigration)|\b(?:immigration|inmigracion)\s+(?:court|courthouse|office|lawyer|attorney|"
+                    r"abogad[oa])|\b(?:abogad[oa]|lawyer|attorney|oficina)\s+de\s+(?:inmigracion|migracion)")
 _MARK_NEG = re.compile(r"\b(?:no|not|n't|ni|nada de|tampoco|weren't|wasn't)\s+(?:\w+\s+){0,2}$")
 
 # counts ----------------------------------------------------------------------------------------------------------
@@ -312,7 +405,7 @@ _COUNT_UNKNOWN = re.compile(
 _NO_VEHICLES = re.compile(
     r"\b(?:no (?:vi|habia|hay|tenian|traian|veo) (?:ningun |ninguna |ni un |ni una )?(?:carros?|camionetas?|"
     r"vehiculos?|trocas?|patrullas?)|no (?:cars|vehicles|trucks|vans)|without (?:cars|vehicles)|"
-    r"sin (?:carros|vehiculos|camionetas)|ningun (?:carro|vehiculo)|ninguna camioneta|on foot|a pie|"
+    r"sin (?:carros?|vehiculos?|camionetas?|trocas?)|ningun (?:carro|vehiculo)|ninguna camioneta|on foot|a pie|"
     r"caminando nada mas|walking only)\b"
 )
 _MORE_THAN = {"mas", "more", "over", "arriba", "+"}
@@ -325,7 +418,7 @@ _ARTICLES = {"la", "el", "the", "calle", "avenida", "av", "ave", "los", "las"}
 _DIRS = {"n", "s", "e", "w", "north", "south", "east", "west", "norte", "sur", "oeste", "este", "o"}
 _TYPES = {"st", "street", "ave", "avenue", "av", "rd", "road", "blvd", "boulevard", "dr", "drive", "pkwy",
           "parkway", "pl", "place", "ct", "calle", "avenida", "hwy", "highway"}
-_SEPS = {"y", "and", "&", "n", "x", "con", "/", "e", "@", "+", "at", "near", "by"}
+_SEPS = {"y", "and", "&", "n", "x", "con", "/", "e", "@", "+", "at", "near", "by", "i"}
 _STOP = {
     # function words
     "a", "al", "an", "and", "are", "as", "at", "be", "by", "como", "con", "de", "del", "el", "ella", "ellos", "en",
@@ -354,7 +447,8 @@ _DOMAIN = re.compile(
     r"corriendo|running|walking|caminando|casa|house|trabajo|work|escuela|school|iglesia|church|"
     r"tienda|store|calle|street|avenida|avenue|parada|stop|bus|everywhere|todas|partes|todo|lado|area|zona|"
     r"barrio|neighborhood|hood|colonia|vecindario|pasaron|dando|vueltas|rondando|circulando|driving|drove|"
-    r"pulled|over|stopped|pararon|rato|ratito|momento|moment|while|minute|hour|hora|earlier|temprano)$"
+    r"pulled|over|stopped|pararon|rato|ratito|momento|moment|while|minute|hour|hora|earlier|temprano|cta|tren|"
+    r"train)$"
 )
 _GEO_PATH = Path(__file__).resolve().parent / "geodata" / "chicago.json"
 _STREETS_PATH = _GEO_PATH.with_name("streets.json")
@@ -458,7 +552,7 @@ def read_story(text: str, lang: str | None = None,
     text = text or ""
     lang = lang or guess_lang(text)
     folded = fold(text)
-    sighting, confidence, why = _sighting(text, folded)
+    sighting, confidence, why, body = _sighting(text, folded)
     details, removed = _details(text)
     if not sighting:
         return Story(False, confidence, lang, why=tuple(why))
@@ -477,9 +571,9 @@ def read_story(text: str, lang: str | None = None,
     vehicles = _count(toks, folded, "vehicles")
     return Story(
         True, confidence, lang,
-        activity=_activity(folded, agents, vehicles),
+        activity=_activity(body or folded, agents, vehicles),
         place=place, place_span=place_span, place_object=place_object,
-        when=_when(folded), agents=agents, vehicles=vehicles, markings=_markings(folded),
+        when=_when(folded), agents=agents, vehicles=vehicles, markings=_markings(body or folded),
         details=details or None, redacted=removed, why=tuple(why),
     )
 
@@ -487,21 +581,23 @@ def read_story(text: str, lang: str | None = None,
 # --------------------------------------------------------------------------- is it a sighting?
 
 
-def _sighting(text: str, folded: str) -> tuple[bool, float, list[str]]:
+def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
     """A sighting needs a declarative sentence that mentions enforcement and says it was seen (or gives a place,
-    time or count). Questions, conditionals ("si la migra…"), rights questions, rumours and denials are not."""
+    time or count). Questions, conditionals ("si la migra…"), rights questions, rumours and denials are not.
+    Also returns the declarative part: who and what are read from it, so "¿migra en Pilsen? vi 2 trocas" names no
+    agency."""
     why: list[str] = []
     if not _ENFORCEMENT.search(folded) and not _vehicle_scene(folded) and not (
             _count(_tokens(text, folded), folded, "vehicles") not in (None, "0", "unknown")
             and _when(folded) and find_place_span(text)):
-        return False, 0.95, ["no enforcement word"]
+        return False, 0.95, ["no enforcement word"], ""
     if _NEGATED.search(folded):
-        return False, 0.8, ["denial / false alarm"]
+        return False, 0.8, ["denial / false alarm"], ""
     first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
     if _HEARSAY.search(folded) and not first_hand:
-        return False, 0.7, ["hearsay without first-hand words"]
+        return False, 0.7, ["hearsay without first-hand words"], ""
     if _FUTURE.search(folded) and not first_hand:
-        return False, 0.7, ["a prediction, not a sighting"]
+        return False, 0.7, ["a prediction, not a sighting"], ""
     declarative: list[str] = []
     for raw in _sentences(folded):
         s = raw.strip()
@@ -520,11 +616,11 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str]]:
         declarative.append(s)
     body = " . ".join(declarative)
     if not body:
-        return False, 0.9, ["only questions or conditionals"]
+        return False, 0.9, ["only questions or conditionals"], ""
     enforcement = bool(_ENFORCEMENT.search(body)) or _vehicle_scene(body) or bool(
         _count(_tokens(body, body), body, "vehicles") not in (None, "0", "unknown") and _when(body))
     if not enforcement:
-        return False, 0.8, ["enforcement only mentioned in questions"]
+        return False, 0.8, ["enforcement only mentioned in questions"], ""
     score = 0.45
     body_toks = _tokens(body, body)
     for name, hit in (("observed", _OBSERVE.search(re.sub(r"\bhay que\b", "", body))),
@@ -534,9 +630,10 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str]]:
             score += 0.12
             why.append(name)
     # "cuidado con la migra", "ICE is everywhere": nothing to report
-    if "place" not in why and "count" not in why and len(why) < 2:
-        return False, 0.6, ["enforcement word but no place and too little observed"]
-    return True, min(score, 0.99), why
+    if "place" not in why and "count" not in why and len(why) < 2 and not (
+            "observed" in why and _vehicle_scene(body)) and not ("first-hand" in why and _RX_ACT_HOME.search(body)):
+        return False, 0.6, ["enforcement word but no place and too little observed"], ""
+    return True, min(score, 0.99), why, body
 
 
 def _sentences(folded: str) -> list[str]:
@@ -578,6 +675,8 @@ def _when(folded: str) -> str | None:
             offer(3, m.start(), "1h" if n <= 1 and not half else "today")
     for rx, bucket, strength in _WHEN_RES:
         for m in rx.finditer(folded):
+            if bucket == "today" and _CALL_TIME.search(folded[max(0, m.start() - 25):m.start()]):
+                continue  # "my husband called at 9am": the time of a call, not of the sighting
             if bucket == "today" and re.match(r"(?:temprano|earlier)", m.group()) and \
                     _NOT_TODAY.search(folded[max(0, m.start() - 25):m.end() + 25]):
                 continue
@@ -591,10 +690,16 @@ def _when(folded: str) -> str | None:
 
 
 def _markings(folded: str) -> str | None:
+    """ICE/CBP named beat everything (earliest first); then the everyday "la migra"/"immigration" (→ ``ice``), then
+    police, then unmarked. Negated ("no eran policías"), hedged ("idk if it's ICE") and court names ("la corte de
+    inmigración") do not count."""
     found: dict[str, int] = {}
     for mark, rx in _MARKING_RES:
         for m in rx.finditer(folded):
-            if _MARK_NEG.search(folded[max(0, m.start() - 30):m.start()]) and mark in ("ice", "cbp", "police"):
+            before = folded[max(0, m.start() - 30):m.start()]
+            if mark in ("ice", "cbp", "police", "migra") and (_MARK_NEG.search(before) or _MARK_HEDGE.search(before)):
+                continue
+            if mark in ("migra", "ice") and _COURT.search(folded, max(0, m.start() - 25), m.end() + 8):
                 continue
             if mark == "police" and re.match(r"policias? de (?:la )?(?:migra|inmigracion|ice)", folded[m.start():]):
                 continue
@@ -602,27 +707,57 @@ def _markings(folded: str) -> str | None:
     federal = [(pos, mark) for mark, pos in found.items() if mark in ("ice", "cbp")]
     if federal:
         return min(federal)[1]
+    if "migra" in found:
+        return "ice"
     for mark in ("police", "unmarked", "unknown"):
         if mark in found:
             return mark
     return None
 
 
+_VEHICLE_DESCRIPTIONS = [re.compile(p) for p in (
+    _VEHICLE_WORD + r"\s+(?:(?:de|del|of)\s+)?(?:(?:la|el|los|the)\s+)?(?:\w+\s+){0,1}?"
+    r"(?:ice|migra|cbp|border patrol|patrulla fronteriza|immigration|policia|police|cpd|dhs|gobierno)\b",
+    r"\b(?:ice|cbp|border patrol|immigration|cop|police|cpd|dhs|hsi|migra)\s+(?:\w+\s+){0,1}?" + _VEHICLE_WORD,
+    r"\b(?:patrullas?|squad|cop|police)\s+(?:cars?|de (?:la )?policia|de cpd)\b")]
+
+
+def _first_site(rx: re.Pattern[str], folded: str) -> bool:
+    """A site cue that is where the agents were, not where the writer was going or what they were near."""
+    return any(not _NOT_THE_SITE.search(folded[max(0, m.start() - 45):m.start()]) for m in rx.finditer(folded))
+
+
+def _people_present(folded: str) -> bool:
+    """Are agents (people) part of the scene, beyond vehicles? Agency names used as a vehicle's description ("ICE
+    van", "camionetas de la migra", "cop cars") and people only sitting inside a vehicle do not count."""
+    text = _INSIDE.sub(" ", folded)
+    for rx in _VEHICLE_DESCRIPTIONS:
+        text = rx.sub(" VEH ", text)
+    text = _MARK_HEDGE_ANY.sub(" ", text)
+    return bool(re.search(_PERSON, text) or re.search(_AGENCY, text))
+
+
 def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | None:
-    for activity, rx in _ACTIVITY_RES:
-        if rx.search(folded):
-            return activity
-    has_people = bool(re.search(r"\b(?:agentes?|agents?|oficiales|officers?|hombres|men|guys|tipos|senores|"
-                                r"personas|people|feds|federales|policias?|cops|uniformados|encapuchados)\b", folded))
-    has_vehicles = bool(re.search(r"\b(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|cars?|trucks?|"
-                                  r"vehiculos?|vehicles?|patrullas?(?! fronteriza)|autos?|coches?)\b", folded))
-    acted = bool(re.search(r"\b(?:se llevaron|se llevo|llevaron|detuvieron|detuvo|arrestaron|arresto|agarraron|"
-                           r"agarro|levantaron|took|arrested|detained|grabbed|arresting|detaining|deteniendo|"
-                           r"arrestando|pararon|stopped|pulled|chasing|persiguiendo|knock|tocando|entraron|raid|"
-                           r"redada|senor|senora|joven|muchacho|someone|somebody|alguien|a man|a woman|gente)\b",
-                           folded))
-    if has_vehicles and not has_people and not acted and vehicles != "0":
+    """See the comment above the cue lists for the order; nothing at all is said when no cue fits."""
+    if _RX_CHECKPOINT.search(folded):
+        return "checkpoint"
+    if _RX_ACT_HOME.search(folded):
+        return "home"
+    if _RX_ACT_STREET.search(folded):
+        return "street"
+    acted = bool(_ACTED.search(folded))
+    has_vehicles = bool(re.search(_VEHICLE_WORD, folded) or re.search(r"\bpatrullas?\b(?! fronteriza)", folded))
+    parked = bool(_RX_VEHICLES.search(folded) or _SITTING_IN.search(folded) or _RIDING.search(folded) or re.search(
+        _VEHICLE_WORD + r"(?:\s+[\w]+){0,4}?\s+(?:esta |estan |estaba |estaban )?parad[oa]s?\b", folded))
+    if not acted and vehicles != "0" and ((has_vehicles and not _people_present(folded)) or parked):
         return "vehicles"
+    for activity, rx in (("home", _RX_HOME), ("workplace", _RX_WORK), ("other", _RX_OTHER)):
+        if _first_site(rx, folded):
+            return activity
+    if _RX_STREET.search(folded):
+        return "street"
+    if _DETENTION.search(folded):
+        return "street"  # an arrest at a corner, with no site named, happened on the street
     return None
 
 
@@ -647,7 +782,7 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         prev = toks[i - 1].w if i else ""
         prev2 = toks[i - 2].w if i > 1 else ""
         if prev in ("la", "las", "los", "el", "the", "hace", "at", "alas", "of", "those", "these", "esos", "esas",
-                    "nos", "de") and t.w not in ("par", "couple", "docena", "dozen"):
+                    "nos") and t.w not in ("par", "couple", "docena", "dozen"):
             if not (prev == "de" and prev2 in ("mas", "more", "un", "una")):
                 i += 1
                 continue
@@ -661,7 +796,8 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             j += 1
         if t.w in ("docena", "dozen") and j < len(toks) and toks[j].w in ("de", "of"):
             j += 1
-        more = prev in _MORE_THAN or (prev == "de" and prev2 in _MORE_THAN) or (
+        # "+ 1 suv" after another count is "plus one", not "more than one"
+        more = (prev in _MORE_THAN and prev != "+") or (prev == "de" and prev2 in _MORE_THAN) or (
             prev == "than" and prev2 in _MORE_THAN)
         if j < len(toks) and toks[j].w in ("+", "plus", "o", "or") and j + 1 < len(toks) and toks[j + 1].w in (
                 "mas", "more"):
@@ -692,6 +828,10 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         if noun.startswith("patrulla") and k + 1 < len(toks) and toks[k + 1].w.startswith("fronteriza"):
             i = k + 1  # "la patrulla fronteriza" is Border Patrol, not a patrol car
             continue
+        if t.w in ("one", "uno", "una", "un", "a", "an") and k + 1 < len(toks) and toks[k + 1].w in _DESCRIBES \
+                and not _VEHICLE_NOUNS.match(noun):
+            i = k + 1  # "one agent had a rifle", "un agente traía…": one of them described, not a count
+            continue
         is_vehicle = bool(_VEHICLE_NOUNS.match(noun))
         personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
         is_agent = bool(_STRONG_AGENT.match(noun)) or (
@@ -716,6 +856,12 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
             more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
             total, seen = n + (1 if more else 0), True
+    if not seen and kind == "agents":
+        n = _loose_agent_count(folded)
+        if n is not None:
+            total, seen = n, True
+    if not seen and kind == "vehicles" and _one_vehicle(toks):
+        total, seen = 1, True
     if seen:
         return _bucket(total, kind)
     m = _COUNT_UNKNOWN.search(folded)
@@ -728,6 +874,79 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
     if kind == "vehicles" and _NO_VEHICLES.search(folded):
         return "0"
     return None
+
+
+_HEDGE_NUM = re.compile(
+    r"\b(?:like|maybe|about|around|approx|aprox|como|unos|unas|roughly|probably|eran|son)\s+"
+    r"(?:(?:como|unos|unas|like|about|around|maybe|de)\s+)*(\w+)(?:\s*(?:o|or|-|to|a)\s*(\d+|[a-z]+(?=\W|$)))?"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:y|and|con|with|en|in|at|a|al|por|on|near|outside|afuera|cerca|frente|by|"
+    r"stopping|parando|que|who|se|hace|pidiendo|asking|"
+    r"preguntando|tocando|knocking|esperando|waiting)\b)")
+_OF_AGENCY = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|y)\s+(\w+))?\s+de\s+(?:la\s+)?(?:migra|ice|inmigracion|migracion|"
+                        r"imigracion|border patrol|patrulla fronteriza|cbp)\b")
+_AGENT_MENTION = re.compile(_PERSON + "|" + _AGENCY)
+
+
+def _loose_agent_count(folded: str) -> int | None:
+    """Agent counts said apart from the noun: "dos de la migra", "unos señores de la migra como unos cuatro",
+    "CBP agents outside the station, maybe 6 or 7". Only after agents were mentioned, never before a noun of
+    something else (minutes, cars), and never from a vague word."""
+    for m in _OF_AGENCY.finditer(folded):
+        a, b = _num(m.group(1)), _num(m.group(2) or "")
+        if a is not None and m.group(1) not in _ARTICLE_ONE and not (m.start() and folded[m.start() - 1:m.start()]
+                                                                       .isdigit()):
+            prev = folded[max(0, m.start() - 4):m.start()]
+            if not re.search(r"\b(?:la|el|las|los)\s$", prev):
+                return max(a, b or 0)
+    first = _AGENT_MENTION.search(folded)
+    if first is None:
+        return None
+    for m in _HEDGE_NUM.finditer(folded, first.start()):
+        a = _num(m.group(1))
+        if a is None or m.group(1) in _ARTICLE_ONE or m.group(1) in ("par", "pair", "docena", "dozen") or a > 30:
+            continue
+        if re.match(r"\s*(?:a\.?\s?m\b|p\.?\s?m\b|:\d|de la (?:manana|tarde|noche))", folded[m.end(1):]):
+            continue  # "about 10 a.m.": a clock time
+        corner = re.match(r"\s+(?:y|and|&|n)\s+([a-z]+|\d+)", folded[m.end():])
+        if corner and (corner.group(1) in _lexicon()[0] or corner.group(1).isdigit()):
+            continue  # "como 26 y Pulaski" is a corner
+        b = _num(m.group(2) or "") if m.group(2) not in _ARTICLE_ONE else None
+        return max(a, b or 0)
+    return None
+
+
+_SINGLE_VEHICLE = re.compile(r"^(?:camioneta|troca|troka|van|suv|carro|coche|auto|vehiculo|vehicle|car|truck|pickup|"
+                             r"suburban|tahoe|durango|explorer|jeep|sedan|minivan|patrulla)$")
+_BRANDS = {"dodge", "chevy", "chevrolet", "ford", "gmc", "toyota", "honda", "nissan", "cop", "squad", "sin", "placas",
+           "no", "plates", "grey", "gris", "negra", "negro", "blanca", "blanco", "gray", "polarizada", "polarizado"}
+
+
+def _one_vehicle(toks: list[_Tok]) -> bool:
+    """One vehicle named in the singular as the thing seen, with no number: "la troca de la migra está parada",
+    "ICE van parked at…", "unmarked grey Dodge Durango". Not "mi carro", "del carro", "el carro de mi vecino"."""
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if not _SINGLE_VEHICLE.match(t.w):
+            continue
+        if i + 1 < n and (toks[i + 1].w.startswith("fronteriza") or toks[i + 1].w in ("wash", "seat", "door")):
+            continue
+        if i + 2 < n and toks[i + 1].w in ("de", "of") and toks[i + 2].w in ("mi", "my", "su", "his", "her", "their",
+                                                                          "un", "una", "a", "los", "las"):
+            continue
+        k = i - 1
+        while k >= 0 and (_FILLER.match(toks[k].w) and toks[k].w not in ("de", "del", "la", "el", "en", "in", "with",
+                                                                           "con", "of", "no", "sin")
+                          or toks[k].w in _BRANDS) and i - k <= 4:
+            k -= 1
+        prev = toks[k].w if k >= 0 else "."
+        if prev in ("la", "el", "the", "this", "that", "esa", "ese", "esta", "este", ".", "!", ":", ";") or (
+                prev == "," and k == 0):
+            return True
+    return False
+
+
+_DESCRIBES = {"had", "has", "was", "wore", "carried", "held", "pointed", "tenia", "traia", "llevaba", "cargaba",
+              "apuntaba", "tiene", "trae", "lleva", "carrying", "holding", "wearing"}
 
 
 def _detained(toks: list[_Tok], i: int) -> bool:
@@ -759,7 +978,7 @@ def find_place_span(text: str) -> tuple[int, int] | None:
     folded = fold(text)
     toks = _tokens(text, folded)
     words, _ = _lexicon()
-    best: tuple[int, int, int] | None = None  # (priority, start, end): lower priority value wins, then longer
+    best: tuple[float, int, int] | None = None  # (priority, start, end): lower priority value wins, then longer
 
     def offer(prio: int, a: int, b: int) -> None:
         nonlocal best
@@ -806,22 +1025,48 @@ def find_place_span(text: str) -> tuple[int, int] | None:
                     ext = _street_forward(toks, k + 1, words, strong_needed=True)
                     if ext is not None:
                         end = ext
-                offer(2, a, end)
+                offer(_named_priority(toks, a, end), a, end)
             else:
                 a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el", "the", "calle", "avenida") else j
                 end = _street_forward(toks, a, words, strong_needed=True)
                 if end is not None:
                     offer(3, a, end)
+    for m in _INSTITUTION.finditer(folded):
+        cand = (0.5, m.start(), m.end())  # an address (0) is still more precise
+        if best is None or (cand[0], -(cand[2] - cand[1])) < (best[0], -(best[2] - best[1])):
+            best = cand
+        break
     _, names = _lexicon()
-    if best is None or best[0] >= 2:
+    if best is None:
         for name in names:
             m = re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", folded)
             if m:
-                cand = (2, m.start(), m.end())
-                if best is None or best[0] > 2:
-                    best = cand
+                best = (4, m.start(), m.end())
                 break
     return (best[1], best[2]) if best else None
+
+
+# one-of-a-kind institutions named by a common noun: there is one immigration court and one Mexican consulate
+_INSTITUTION = re.compile(r"\b(?:(?:la )?corte de (?:in)?migracion|(?:the )?immigration court(?:house)?|"
+                          r"(?:el )?consulado(?: mexicano| de mexico)|(?:the )?mexican consulate)\b")
+_LANDMARK_NOUN = re.compile(r"^(?:escuela|school|academy|elementary|high|colegio|iglesia|church|parroquia|parish|"
+                            r"hospital|clinica|clinic|consulado|consulate|mall|market|mercado|plaza|station|estacion|"
+                            r"stop|line|depot|walmart|target|jewel|aldi|costco|library|biblioteca|courthouse|corte|"
+                            r"court|center|centro|shelter|albergue|arch|arco|hospitals?)$")
+
+
+def _named_priority(toks: list[_Tok], a: int, end: int) -> int:
+    """Rank of a capitalised name after a preposition: a landmark ("la escuela Whittier", "Little Village Academy",
+    "Home Depot de la Pulaski") is more specific than the corner near it (0); a neighbourhood ("en Humboldt Park")
+    is less specific than a street (4); anything else ranks as before (2)."""
+    words = [toks[x].w for x in range(a, end + 1) if toks[x].w not in ("la", "el", "the", "los", "las")]
+    _, names = _lexicon()
+    if " ".join(words) in names or (words and " ".join(words[:2]) in names and not any(
+            _LANDMARK_NOUN.match(w) for w in words)):
+        return 4
+    if any(_LANDMARK_NOUN.match(w) for w in words):
+        return 0
+    return 2
 
 
 def _years_or_time(toks: list[_Tok], i: int) -> bool:
@@ -1078,13 +1323,18 @@ def parse_count(text: str, kind: str) -> str | None:
 
 
 def parse_markings(text: str) -> str | None:
-    """A typed answer to "uniforms or markings?"; "la migra" alone says nothing about markings (None)."""
+    """A typed answer to "uniforms or markings?". Unlike a story (where "la migra" reads as ``ice``, the product
+    rule), an answer of only "la migra" / "immigration" to this question returns None, so the flow asks again with
+    the buttons: the question asks what the vests or vehicles said, and the report flow relies on this."""
     f = fold(text or "").strip()
     if re.fullmatch(r"(?:no se|nose|idk|i don'?t know|no idea|ni idea|unknown|not sure|no estoy segur[oa])\W*", f):
         return "unknown"
     if re.fullmatch(r"(?:ninguno|ninguna|nada|none|nothing|no)\W*", f):
         return "unmarked"
-    return _markings(f)
+    found = _markings(f)
+    if found == "ice" and not _MARKING_RES[0][1].search(f):
+        return None  # only the everyday name ("la migra"): see the docstring
+    return found
 
 
 def parse_activity(text: str) -> str | None:

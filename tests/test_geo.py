@@ -273,7 +273,15 @@ def test_typed_input_resolves_within_300m(
     assert places, f"nothing for {text!r}"
     best = places[0]
     assert best.kind == kind
-    assert distance_m((best.lat, best.lon), expected) <= TOLERANCE_M
+    if kind == "community_area":
+        # A neighbourhood name points at the City neighbourhood of that name (docs/geo.md), which can lie
+        # 400-700 m from the community area's centroid: the point must be inside the right community area.
+        number = next(n for n, point in CA.items() if point == expected)
+        assert best.area_number == number
+        inside = resolver.area_at(best.lat, best.lon).number == number
+        assert inside or distance_m((best.lat, best.lon), expected) <= TOLERANCE_M  # Hegewisch: concave
+    else:
+        assert distance_m((best.lat, best.lon), expected) <= TOLERANCE_M
     assert 0.0 < best.confidence <= 1.0
     assert best.label("en") and best.label("es")
 
@@ -755,7 +763,9 @@ def test_curated_places_carry_sources() -> None:
     from bot.geodata.curated_places import CURATED, SOURCES
 
     assert all(row[5] in SOURCES and row[6] for row in CURATED)
-    assert len(CURATED) < 60  # curated rows stay a small supplement to open data
+    # curated rows stay a supplement to open data: hospitals, clinics and parishes, for which no open data set of
+    # Chicago points was found (docs/geo.md), and a few local names; every point still comes from City street data
+    assert len(CURATED) < 100
 
 
 def test_area_polygons_stay_available(resolver: OfflineResolver) -> None:
@@ -775,20 +785,114 @@ def test_misspelt_street_after_a_house_number_is_only_a_candidate(resolver: Offl
     assert resolver.find("la 3100 de la 26").status == "found"
 
 
+# --- issue 13, second round: causes found on the first (now seen) table, fixed in general ways -------------
+# Inputs below are written for these tests; none is a row of places_eval.tsv / places_eval2.tsv.
+
+
+def _found(resolver: OfflineResolver, text: str) -> Place:
+    result = resolver.find(text)
+    assert result.status == "found" and result.place is not None, (text, result)
+    return result.place
+
+
+def test_stations_named_with_their_line(resolver: OfflineResolver) -> None:
+    for text, line in (("la kostner de la linea rosa", "Pink"), ("la halsted de la naranja", "Orange"),
+                       ("Kedzie pink", "Pink"), ("damen brown line", "Brown"), ("la 63 de la roja", "Red"),
+                       ("garfield green", "Green"), ("the 18th street pink line station", "Pink"),
+                       ("chicago red line", "Red")):
+        place = _found(resolver, text)
+        assert "station" in place.label_en and line in place.label_en, (text, place)
+    # a colour that is part of a street name is not a line; a colour alone is nothing
+    assert "Blue Island" in resolver.find("blue islan y damen").places[0].label_en
+    for text in ("la linea azul", "the orange line", "red and blue lights", "la camioneta roja", "ICE in chicago"):
+        assert resolver.find(text).status == "unknown", text
+
+
+def test_station_named_like_a_corner(resolver: OfflineResolver) -> None:
+    """"54th/Cermak" never meet as streets (it is a Pink Line station); "la 54" is its everyday name."""
+    for text in ("54th/Cermak", "la parada de la 54", "sox-35th", "la estación 35th/Archer"):
+        assert "station" in _found(resolver, text).label_en, text
+    assert _found(resolver, "35th y archer").kind == "intersection"  # said as a corner, it is the corner
+
+
+def test_direction_words_as_street_names(resolver: OfflineResolver) -> None:
+    for text in ("la north y pulaski", "western and north right now", "North Ave y Pulaski"):
+        place = _found(resolver, text)
+        assert place.kind == "intersection" and "North Ave" in place.label_en, text
+    assert "Ashland" in _found(resolver, "47th and south ashland").label_en
+    for text in ("they went north and then west", "the north side", "going south and east"):
+        assert resolver.find(text).status == "unknown", text
+
+
+def test_neighbourhood_said_without_its_last_word(resolver: OfflineResolver) -> None:
+    assert _found(resolver, "brighton").area_number == 58
+    assert resolver.find("calle brighton").status == "street_only"
+    humboldt = resolver.find("humboldt")  # Humboldt Blvd exists: a guess, not "found"
+    assert humboldt.status == "candidates" and humboldt.places[0].area_number == 23
+    assert resolver.find("garfield").status == "street_only"  # Garfield Blvd is an arterial
+
+
+def test_neighbourhood_points_are_the_city_neighbourhoods(resolver: OfflineResolver) -> None:
+    """"Logan Square" points at the City's Logan Square neighbourhood (bbvz-uum9 centroid), inside its area."""
+    hoods = json.loads((Path(__file__).resolve().parents[1] / "bot" / "geodata" / "neighborhoods.json")
+                       .read_text(encoding="utf-8"))
+    assert hoods["source"]["repository"] and hoods["source"]["commit"] and len(hoods["neighborhoods"]) >= 90
+    point = {h["name"]: (h["lat"], h["lon"]) for h in hoods["neighborhoods"]}
+    for text, name, number in (("logan square", "Logan Square", 22), ("en humboldt park", "Humboldt Park", 23),
+                               ("La Villita", "Little Village", 30)):
+        place = _found(resolver, text)
+        assert place.area_number == number
+        assert distance_m((place.lat, place.lon), point[name]) < 1, text
+        assert resolver.area_at(place.lat, place.lon).number == number
+
+
+def test_addresses_on_streets_off_the_grid_table(resolver: OfflineResolver) -> None:
+    ogden = _found(resolver, "la 2430 de ogden")  # Ogden's numbers are W ones here: no N/S to guess
+    assert ogden.label_en.startswith("2430 W Ogden")
+    hermitage = _found(resolver, "4821 S Hermitage Ave")  # not Armitage, a close spelling in the grid table
+    assert hermitage.label_en.startswith("4821 S Hermitage") and hermitage.area_number == 61
+    assert _found(resolver, "6243 S Fairfield Ave").label_en.startswith("6243 S Fairfield")
+
+
+def test_corner_said_with_near(resolver: OfflineResolver) -> None:
+    for text, names in (("they are on archer near kedzie", ("Archer", "Kedzie")),
+                        ("checkpoint on pulaski by 55th", ("Pulaski", "55th")),
+                        ("en la 26 por kedzie", ("26th", "Kedzie"))):
+        place = _found(resolver, text)
+        assert place.kind == "intersection" and all(n in place.label_en for n in names), text
+    assert resolver.find("la 26 por favor").status == "street_only"
+
+
+def test_street_inside_a_neighbourhood_name_is_not_a_street(resolver: OfflineResolver) -> None:
+    assert resolver.find("little village y 26").status != "no_crossing"  # not "Village Ct / 26th St"
+    assert resolver.find("Irving Park y Pulaski").place.kind == "intersection"  # the street's whole name
+
+
+def test_school_named_by_its_neighbourhood(resolver: OfflineResolver) -> None:
+    school = _found(resolver, "mi hijo va a la prepa de back of the yards")
+    assert "Back of the Yards" in school.label_en and school.kind == "landmark"
+    assert _found(resolver, "en back of the yards").kind == "community_area"
+
+
+def test_more_hospitals_and_parishes(resolver: OfflineResolver) -> None:
+    for text, name in (("el norwegian", "Norwegian"), ("st anthony's hospital", "Saint Anthony"),
+                       ("st anthonys hospital", "Saint Anthony"), ("la iglesia del buen pastor", "Good Shepherd"),
+                       ("afuera de la iglesia san procopio", "Procopius"), ("hospital st mary of nazareth", "Mary")):
+        assert name in _found(resolver, text).label_en, text
+
+
 # --- held-out evaluation (tests/data/places_eval.tsv, written by another session; never tuned on) --------
 
 EVAL = Path(__file__).resolve().parent / "data" / "places_eval.tsv"
+EVAL2 = Path(__file__).resolve().parent / "data" / "places_eval2.tsv"
 
 
-@pytest.mark.skipif(not EVAL.exists(), reason="evaluation table not present")
-def test_held_out_place_table_measured_floor(resolver: OfflineResolver) -> None:
-    """Issue 13 goal: >= 95 % within 300 m and no confident non-place. Measured once at the end: 205/219 =
-    93.6 % (found, or first of the candidates, within 300 m; 192/219 = 87.7 % as "found"), and 0 of 54
-    non-places gave any point. The goal is NOT reached; this asserts the measured floor so it cannot regress."""
+def _score(resolver: OfflineResolver, path: Path) -> tuple[int, int, int, int, list[str]]:
+    """(places, within 300 m found-or-first-candidate, within 300 m found, non-places, non-places "found")."""
     import csv
 
-    rows = list(csv.DictReader(EVAL.open(encoding="utf-8"), delimiter="\t"))
-    places = [r for r in rows if r["kind"] != "none"]
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    places = [r for r in rows if r["kind"] not in ("none", "outside")]  # "outside" rows have no point
     hits = found = 0
     for row in places:
         result = resolver.find(row["text"])
@@ -798,7 +902,41 @@ def test_held_out_place_table_measured_floor(resolver: OfflineResolver) -> None:
             found += d <= 300 and result.status == "found"
     nones = [r for r in rows if r["kind"] == "none"]
     confident = [r["text"] for r in nones if resolver.find(r["text"]).status == "found"]
-    assert len(places) >= 150 and len(nones) >= 40
-    assert hits / len(places) >= 0.93
-    assert found / len(places) >= 0.87
+    return len(places), hits, found, len(nones), confident
+
+
+@pytest.mark.skipif(not EVAL.exists(), reason="evaluation table not present")
+def test_held_out_place_table_measured_floor(resolver: OfflineResolver) -> None:
+    """Issue 13 goal: >= 95 % within 300 m and no confident non-place.
+
+    First measured blind: 205/219 = 93.6 % (87.7 % "found"). The table was then SEEN and its failures' causes
+    fixed in general ways, so this figure is a smoke test, not a result (design principle 6): 218/219 = 99.5 %
+    found-or-first-candidate, 203/219 = 92.7 % "found", 0 of 54 non-places with any point."""
+    total, hits, found, nones, confident = _score(resolver, EVAL)
+    assert total >= 150 and nones >= 40
+    assert hits / total >= 0.99
+    assert found / total >= 0.92
     assert confident == []
+
+
+@pytest.mark.skipif(not EVAL2.exists(), reason="second evaluation table not present")
+def test_second_held_out_place_table_measured_floor(resolver: OfflineResolver) -> None:
+    """The second table (written by another session without seeing the resolver), run ONCE after the second
+    round of fixes, nothing changed afterwards: 177/186 = 95.2 % within 300 m as found-or-first-candidate,
+    172/186 = 92.5 % as "found", 0 of 45 non-places with any point; of 9 suburb ("outside") rows, 1 came back
+    with a Chicago point. These are the floors; the goal (>= 95 %, no confident non-place) is met on this table
+    by the found-or-first measure, not by "found" alone."""
+    import csv
+
+    total, hits, found, nones, confident = _score(resolver, EVAL2)
+    assert total >= 150 and nones >= 40
+    assert hits / total >= 0.95
+    assert found / total >= 0.92
+    assert confident == []
+    rows = list(csv.DictReader(EVAL2.open(encoding="utf-8"), delimiter="\t"))
+    chicago = 0
+    for row in (r for r in rows if r["kind"] == "outside"):
+        result = resolver.find(row["text"])
+        chicago += result.status != "outside" and any(
+            resolver.within_service_area(p.lat, p.lon) for p in result.places)
+    assert chicago <= 1

