@@ -93,6 +93,8 @@ def summary(ctx: Context) -> Reply:
               markings=ctx.t(f"report.markings.{data['markings']}")),
         ctx.t("report.summary_details", details=data.get("details") or "—"),
     ]
+    if data.get("photo"):
+        lines.append(ctx.t("report.summary_photo"))
     buttons = [[Button(ctx.t("report.btn_send"), callback(FLOW, "send"))],
                [Button(ctx.t("report.btn_edit"), callback(FLOW, "edit")),
                 Button(ctx.t("report.btn_cancel"), callback(FLOW, "cancel"))]]
@@ -377,11 +379,25 @@ class ReportFlow(Flow):
         return [Reply(ctx.t("report.typed_hint_summary")), summary(ctx)]
 
     async def _media(self, ctx: Context, step: str) -> list[Reply]:
-        """Photos, video and voice are not kept (yet: attaching a photo to the moderators' card is issue 12's open
-        part): the person hears why, how to keep the file safe, and the hotline; the step stays."""
+        """A photo on Telegram is kept for the moderators (issue 12, REPORT_PHOTOS): only its file reference, in the
+        draft and then encrypted on the report, shown above the card and erased at the decision, never in an alert.
+        The first one is preceded by a short "no faces" warning; a later one replaces it. Video and voice (and
+        photos on Signal, whose attachments the Telegram moderators cannot open) are not kept: the person hears
+        why, how to keep the file safe, and the hotline. In every case the step stays."""
         settings = ctx.services.settings
-        key = "report.media_photo" if ctx.event.media in MEDIA_KEPT else "report.media_not_kept"
-        return [Reply(ctx.t(key, name=settings.hotline_name, phone=settings.hotline_phone)), *questions(ctx, step)]
+        event = ctx.event
+        again = questions(ctx, step) if step in STEPS else []
+        if event.media in MEDIA_KEPT and settings.report_photos and event.sender.messenger == "telegram" \
+                and event.media_ref and step in STEPS and ctx.conversation is not None:
+            data = ctx.conversation.data
+            replaced = bool(data.get("photo"))
+            data["photo"], data["photo_m"] = event.media_ref, event.sender.messenger
+            await ctx.set_step(FLOW, step, data)
+            notes = [] if replaced else [Reply(ctx.t("report.photo_no_faces"))]
+            notes.append(Reply(ctx.t("report.photo_replaced" if replaced else "report.photo_kept")))
+            return notes + questions(ctx, step)
+        key = "report.media_photo" if event.media in MEDIA_KEPT else "report.media_not_kept"
+        return [Reply(ctx.t(key, name=settings.hotline_name, phone=settings.hotline_phone)), *again]
 
     async def _details(self, ctx: Context, text: str) -> list[Reply]:
         if len(text) > MAX_DETAILS:

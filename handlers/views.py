@@ -49,6 +49,8 @@ class Views:
             lines.append(t(lang, "mod.card_details_erased"))
         if report.redacted:
             lines.append(t(lang, "mod.card_redacted"))
+        if data.photo:  # issue 12: the photo goes right above the card (Telegram); moderators only, until decided
+            lines.append(t(lang, "report.card_photo"))
         if data.nearby:
             shown = ", ".join(f"#{r.id} {r.reporter_handle}" for r in data.nearby[:MAX_NEARBY_SHOWN])
             more = " …" if len(data.nearby) > MAX_NEARBY_SHOWN else ""
@@ -94,7 +96,7 @@ class Views:
                 else:
                     lines.append(t(lang, "alert.card_reach", sent=reach.sent, total=reach.total,
                                    first=f"{reach.first_after:.0f}"))
-        return Reply("\n".join(lines), buttons=self.card_buttons(data, lang), protect=True)
+        return Reply("\n".join(lines), buttons=self.card_buttons(data, lang), protect=True, photo=data.photo)
 
     def card_buttons(self, data: CardData, lang: str) -> list[list[Button]]:
         report = data.report

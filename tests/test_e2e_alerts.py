@@ -145,7 +145,7 @@ async def test_manage_areas(api: FakeBotAPI, bot) -> None:
     await ana.press("Guardar")
     await ana.press("Agregar una zona")
     await ana.send("60608")
-    await ana.press("0.5 millas")
+    await ana.press("media milla")
     await ana.press("Guardar")
     overview = ana.last
     assert "3." in overview.text and "➕ Agregar una zona" not in overview.button_labels
@@ -188,3 +188,51 @@ async def test_every_alert_arrives_despite_api_faults(api: FakeBotAPI, bot) -> N
         assert len(alerts) == 1
         expected = "Confirmado" if (uid - 500) % 2 else "Confirmed"
         assert expected in alerts[0].text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+async def test_an_alert_carries_a_pin_and_a_text_to_pass_on(api: FakeBotAPI, bot, lang: str) -> None:
+    """Issue 12: people can act on an alert (a map pin first) and pass it on (a short text with place, time,
+    confidence and the hotline, and nothing about who reported)."""
+    from types import SimpleNamespace
+
+    from bot.chat import Reply
+    from bot.fronts.signal import SignalMessenger
+
+    es = lang == "es"
+    sub = api.user(361 if es else 362, language_code=lang)
+    await subscribe(sub, REPORT_PIN, "media milla" if es else "half a mile", es=es)
+    shown = await sub.send("/alertas" if es else "/alerts")
+    assert ("a media milla a la redonda" if es else "within half a mile") in shown[0].text
+    reporter = api.user(363 if es else 364, language_code="es")
+    await full_report(reporter, place=REPORT_PIN, lang="es", details="Camioneta gris, el vecino de la tienda")
+    await api.drain()
+    await (await moderator(api, 910)).press("Confirmar", message=cards(api)[0], chat_id=MOD_CHAT)
+    await api.drain()
+
+    seen = sub.seen()
+    alert = next(m for m in seen if m.text.startswith("🚨"))
+    pin = seen[seen.index(alert) - 1]  # the pin comes right before the text
+    assert pin.location is not None and distance_m(pin.location, REPORT_PIN) < 50 and not pin.text
+    share = alert.text.split("📤", 1)[1]
+    if es:
+        assert "Para compartir" in share and "Actividad de agentes reportada: Agentes en una casa, cerca de" in share
+        assert "Confirmado por moderadores de la red vecinal" in share and "llame a" in share
+    else:
+        assert "To pass on" in share and "Reported immigration agent activity: Agents at a home, near" in share
+        assert "Verified by the neighborhood network's moderators" in share and "call" in share
+    clock = alert.text.split("(", 1)[1].split(")", 1)[0].split()[-1]  # "(como a las 14:05)." / "(around 14:05)."
+    assert clock in share and "1-855-435-7693" in share and ("Pilsen" in share or "Lower West Side" in share)
+    assert "cerca de cerca de" not in alert.text and "near near" not in alert.text
+    for private in ("R-", "Camioneta", "vecino de la tienda", str(reporter.id), "#1"):  # nothing about the report
+        assert private not in share
+    assert not [m for m in seen if m.photo]
+
+    # On Signal (no pins) the same alert starts with a map link.
+    services = bot.app.services
+    row = await services.alerts.repo.get_alert(1)
+    reply = services.alerts.render(row, lang, row.observed_at + 600)
+    assert isinstance(reply, Reply) and reply.location == (row.lat, row.lon)
+    app = SimpleNamespace(settings=bot.app.settings, services=services)
+    text, _, _ = await SignalMessenger(rpc=None, app=app).render("+1312", reply)  # type: ignore[arg-type]
+    assert text.startswith("📍 https://www.openstreetmap.org/?mlat=") and len(text) < 2000  # one Signal message

@@ -172,9 +172,9 @@ async def test_wrong_input_keeps_the_step(api: FakeBotAPI, bot) -> None:
     assert "What did you see?" in shown[1].text
     shown = await bob.send("agents at my neighbour's house")  # a typed answer is an answer
     assert any("Where?" in m.text for m in shown)
-    shown = await bob.send_photo()  # a reason and a way on, and the step stays
-    assert "we don't keep photos" in shown[0].text and "1-855-435-7693" in shown[0].text
-    assert "Where?" in shown[1].text
+    shown = await bob.send_photo()  # kept for the moderators only, after a warning about faces; the step stays
+    assert "show no faces" in shown[0].text and "Photo received" in shown[1].text
+    assert any("Where?" in m.text for m in shown)
     shown = await bob.send("Paris, France")
     assert "couldn't find" in shown[0].text and "Paris, France" in shown[0].text
     shown = await bob.send_location(40.7128, -74.0060)  # New York: outside the service area

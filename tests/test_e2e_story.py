@@ -215,9 +215,10 @@ async def test_nobody_alerted_is_said_and_media_get_a_reason(api: FakeBotAPI, bo
     ana = user_for(api, lang, 351)
     es = lang == "es"
     await ana.send("/reportar" if es else "/report")
-    shown = await ana.send_photo()  # a reason, a safe way to keep it, the hotline, and the step stays
-    assert ("no guardamos fotos" if es else "we don't keep photos") in shown[0].text
-    assert T[lang]["hotline"] in shown[0].text and T[lang]["q_activity"] in shown[-1].text
+    shown = await ana.send_photo()  # kept for the moderators only, after a warning about faces; the step stays
+    assert ("no se vean caras" if es else "show no faces") in shown[0].text
+    assert ("Foto recibida" if es else "Photo received") in shown[1].text
+    assert T[lang]["q_activity"] in shown[-1].text
     voice = {"file_id": "AwAD", "file_unique_id": "v1", "duration": 3}
     shown = await ana._exchange({"message": ana._message(voice=voice)})
     assert ("No guardamos videos ni audios" if es else "We don't keep videos or voice messages") in shown[0].text

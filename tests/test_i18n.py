@@ -89,9 +89,10 @@ PLURAL_AFTER_ONE = re.compile(
     r"respuestas|mensajes|letras|veces|people|neighbors|miles|reports|alerts|minutes|hours|seconds|areas|"
     r"answers|messages|characters|times)\b")
 COUNT_FIELDS = ("n", "count")
-# Strings in catalogs other helpers own, still wrong when this test was written: each needs a "<key>_one" msgid
-# (the translator then picks it by itself). Listed so the test covers every catalog now; remove a key once fixed.
-KNOWN_PLURAL_BUGS = {"alerts.max_areas", "bcast.queued", "bcast.stopped", "faq.reloaded"}
+# Strings still wrong: each needs a "<key>_one" msgid (the translator then picks it by itself). Listed so the test
+# covers every catalog; remove a key once fixed. (alerts.max_areas, bcast.queued, bcast.stopped and faq.reloaded
+# were fixed in issue 12.)
+KNOWN_PLURAL_BUGS: set[str] = set()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -125,3 +126,47 @@ def test_spanish_is_gender_neutral_and_labels_do_not_double_prepositions() -> No
     place = default_resolver().reverse(41.8446, -87.7246)  # labels already start with "cerca de"
     for key in ("report.place_set", "report.summary_where"):
         assert "cerca de cerca de" not in translator.t("es", key, place=place.label_es)
+
+
+# Alert and broadcast strings that take a place label from the map (reverse geocoding: "cerca de 18th St y …",
+# "near 18th St & …") or from the place picker (the same labels for a pin). The "all of" strings take an area's
+# name ("todo Pilsen") and are left out.
+LABELLED_PREFIXES = ("alert.", "alerts.", "bcast.")
+AREA_NAME_KEYS = {"alerts.btn_all_of", "alerts.confirm_all", "alerts.area_line_all", "bcast.aud_area_all_label"}
+DOUBLED = {"es": re.compile(r"\b(?:de|del|a|en|sobre|cerca de|junto a|por)\s+(?:<[^>]+>\s*)?cerca de\b"),
+           "en": re.compile(r"\b(?:of|near|about|at|in|around|by|to)\s+(?:<[^>]+>\s*)?near\b")}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_alert_and_broadcast_strings_do_not_double_a_place_labels_preposition(lang: str) -> None:
+    """Issue 12: "cerca de cerca de", "about near". Every alert/broadcast string with {place}, rendered with the
+    label the map really gives, reads once."""
+    from bot.geo import default_resolver
+
+    translator = Translator("es", CATALOGS)
+    label = default_resolver().reverse(41.8579, -87.6650).label(lang)
+    assert label.startswith("cerca de" if lang == "es" else "near")
+    checked, doubled = 0, []
+    for key, text in CATALOGS[lang].items():
+        if not key.startswith(LABELLED_PREFIXES) or key in AREA_NAME_KEYS or "place" not in placeholders(text):
+            continue
+        values: dict[str, object] = {f: ("x" if f != "place" else label) for f in placeholders(text)}
+        rendered = translator.t(lang, key, **values)
+        checked += 1
+        if DOUBLED[lang].search(rendered):
+            doubled.append(f"{key}: {rendered}")
+    assert checked >= 6 and doubled == []
+
+
+@pytest.mark.parametrize(("lang", "half", "one", "two"), [("es", "media milla", "1 milla", "2 millas"),
+                                                          ("en", "half a mile", "1 mi", "2 mi")])
+def test_radii_read_as_people_say_them(lang: str, half: str, one: str, two: str) -> None:
+    """Issue 12: "media milla", never "0.5 millas"."""
+    from types import SimpleNamespace
+
+    from handlers.alerts import METRES, radius_label
+
+    translator = Translator("es", CATALOGS)
+    ctx = SimpleNamespace(services=SimpleNamespace(settings=SimpleNamespace(distance_unit="mi")),
+                          t=lambda key, **kw: translator.t(lang, key, **kw))
+    assert [radius_label(ctx, r * METRES["mi"]) for r in (0.5, 1, 2)] == [half, one, two]  # type: ignore[arg-type]

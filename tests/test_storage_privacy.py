@@ -187,7 +187,8 @@ async def test_delete_me_does_not_lift_a_block_or_reset_the_quota(make_settings)
         assert (await services.reports.repo.get(first)).reporter_handle == "R-····"  # old reports unlinked
         moderator = await services.users.identify(Sender("telegram", "44", "44", "en"))
         new = await services.reports.submit(user.key, "en", REPORT, now=time.time() + 3700)
-        assert (await services.moderation.decide(new, "blk", moderator.key)).ok
+        assert (await services.moderation.decide(new, "blk", moderator.key, reason="spam")).ok
+        # /delete_me inside the Block's undo window: the block is applied first, not escaped
         await services.erase_user(user.key)
         user = await services.users.identify(sender)
         refusal = await services.reports.refusal(user.key, now=time.time() + 3 * 3600)
@@ -242,7 +243,8 @@ async def test_rotate_key_reencrypts_everything(monkeypatch, tmp_path, capsys) -
         blocked = await services.users.identify(Sender("telegram", "4712", "4712", "en"))
         blocked_report = await services.reports.submit(blocked.key, "en", REPORT)
         moderator = await services.users.identify(Sender("telegram", "4713", "4713", "en"))
-        assert (await services.moderation.decide(blocked_report, "blk", moderator.key)).ok
+        assert (await services.moderation.decide(blocked_report, "blk", moderator.key, reason="spam")).ok
+        assert await services.moderation.finish(blocked_report)  # the undo window closes: the block applies
     finally:
         await app.close()
 

@@ -144,8 +144,9 @@ class TelegramMessenger:
 
         async def photo() -> None:
             """A reporter's photo before the moderators' card, never forwardable or savable (issue 12)."""
-            if reply.photo:
-                await call(lambda: bot.send_photo(_chat(chat_id), reply.photo, disable_notification=reply.silent,
+            file_id = reply.photo
+            if file_id:
+                await call(lambda: bot.send_photo(_chat(chat_id), file_id, disable_notification=reply.silent,
                                                   protect_content=True))
 
         if not reply.edit:
