@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,25 +18,36 @@ lon_s = st.floats(-87.94, -87.52)
 radius_s = st.sampled_from([804.672, 1609.344, 3218.688, 8046.72, 1000.0, 250.0])
 
 
+@pytest.fixture
+async def shared_app(make_settings) -> AsyncIterator[App]:
+    """One app for all the examples of a property test (building one per example cost most of the test's time);
+    each example starts from an empty set of subscriptions."""
+    app = await App.create(make_settings())
+    yield app
+    await app.close()
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(subs=st.lists(st.tuples(lat_s, lon_s, radius_s), min_size=1, max_size=40),
        points=st.lists(st.tuples(lat_s, lon_s), min_size=1, max_size=8))
-async def test_index_equals_brute_force(make_settings, subs, points) -> None:
-    app = await App.create(make_settings())
-    try:
-        alerts = app.services.alerts
-        for i, (lat, lon, radius) in enumerate(subs):
-            user = await app.services.users.identify(Sender("telegram", str(i), str(i), "es"))
-            await alerts.repo.add_subscription(user.key, lat, lon, radius, "p", "p", time.time())
-        # Points right on the edge of circles, too: the index must never cut a circle.
-        edge = [(lat + radius * 0.999 / 111_320, lon) for lat, lon, radius in subs[:5]]
-        for lat, lon in points + edge:
-            fast = sorted(c.user_key for c in await alerts.recipients(lat, lon))
-            slow = sorted(c.user_key for c in await alerts.recipients_brute_force(lat, lon))
-            assert fast == slow
-    finally:
-        await app.close()
-        app.settings.database_path.unlink()
+async def test_index_equals_brute_force(shared_app, subs, points) -> None:
+    alerts = shared_app.services.alerts
+    keys = []
+    for i in range(len(subs)):
+        user = await shared_app.services.users.identify(Sender("telegram", str(i), str(i), "es"))
+        await alerts.repo.remove_subscription(user.key)  # an earlier example's areas
+        keys.append(user.key)
+    for key, (lat, lon, radius) in zip(keys, subs, strict=True):
+        await alerts.repo.add_subscription(key, lat, lon, radius, "p", "p", time.time())
+    for extra in range(len(subs), 40):  # users of a larger earlier example: no areas now
+        user = await shared_app.services.users.identify(Sender("telegram", str(extra), str(extra), "es"))
+        await alerts.repo.remove_subscription(user.key)
+    # Points right on the edge of circles, too: the index must never cut a circle.
+    edge = [(lat + radius * 0.999 / 111_320, lon) for lat, lon, radius in subs[:5]]
+    for lat, lon in points + edge:
+        fast = sorted(c.user_key for c in await alerts.recipients(lat, lon))
+        slow = sorted(c.user_key for c in await alerts.recipients_brute_force(lat, lon))
+        assert fast == slow
 
 
 def test_quiet_hours_wrap_midnight() -> None:
