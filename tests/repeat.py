@@ -34,7 +34,7 @@ def failures(junit: Path) -> tuple[int, list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--workers", default="auto")
+    parser.add_argument("--workers", default="4")
     parser.add_argument("pytest_args", nargs="*", help="what to run (default: the whole suite)")
     args = parser.parse_args()
     ever_failed: dict[str, list[int]] = defaultdict(list)
