@@ -37,7 +37,8 @@ STEPS = 4
 def settings(db: Path, api: FakeBotAPI, fake: FakeSignal | None) -> Settings:
     values = {"telegram_bot_token": api.token, "telegram_api_base_url": api.base_url, "database_path": db,
               "secret_key": SECRET, "default_language": "es", "rate_limit_per_second": 0,
-              "delivery_rate_per_second": 1000, "signal_rate_per_second": 1000, "delivery_per_chat_interval": 0, "telegram_poll_timeout": 1,
+              "delivery_rate_per_second": 1000, "signal_rate_per_second": 1000, "delivery_per_chat_interval": 0,
+              "telegram_poll_timeout": 1,
               "log_level": "WARNING"}
     if fake is not None:
         values.update(signal_rpc_url=fake.url, signal_account=fake.account)

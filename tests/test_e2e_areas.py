@@ -20,7 +20,8 @@ MILE = 1609.344
 
 @pytest.fixture
 async def bot(start_bot):
-    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0, admin_ids=frozenset({ADMIN, BROADCAST_ADMIN}))
+    return await start_bot(moderator_chat_id=MOD_CHAT, report_cooldown_seconds=0,
+                           admin_ids=frozenset({ADMIN, BROADCAST_ADMIN}))
 
 
 async def subscribe_by_name(user: FakeUser, place: str, choice: str) -> None:
