@@ -67,8 +67,10 @@ async def answer_resolution(ctx: Context, flow: str, result: Resolution, text: s
     stored in the conversation and offered as buttons; :func:`picked_place` reads the choice back."""
     if result.status == "found" and result.places and result.places[0].confidence >= CONFIDENT:
         place = result.places[0]
-        return [Reply(ctx.t("report.place_set", place=place.label(ctx.lang)), remove_keyboard=True)], \
-            place_data(ctx, place)
+        data = place_data(ctx, place)
+        # A typed place is shown on the map before it is used (issue 13): the pin says where we understood.
+        return [Reply(ctx.t("report.place_set", place=place.label(ctx.lang)), remove_keyboard=True,
+                      location=(data["lat"], data["lon"]))], data
     if result.status == "outside":
         return [_outside(ctx), Reply(ctx.t("geo.examples"))], None
     if result.status in ("street_only", "no_crossing") and result.crossings:
@@ -97,7 +99,8 @@ def picked_place(ctx: Context, args: list[str]) -> tuple[list[Reply], dict[str, 
         return [], None
     chosen = candidates[index]
     place = chosen["place_" + ("es" if ctx.lang == "es" else "en")]
-    return [Reply(ctx.t("report.place_set", place=place), remove_keyboard=True)], chosen
+    return [Reply(ctx.t("report.place_set", place=place), remove_keyboard=True,
+                  location=(chosen["lat"], chosen["lon"]))], chosen
 
 
 def typed_candidate(ctx: Context, text: str) -> int | None:

@@ -28,6 +28,7 @@ from bot.stories import (
     parse_when,
     parse_yes_no,
     read_story,
+    redact_more,
 )
 from handlers.flow import Context, Flow
 from handlers.places import answer_resolution, ask_place, picked_place, place_input, typed_candidate
@@ -402,7 +403,7 @@ class ReportFlow(Flow):
     async def _details(self, ctx: Context, text: str) -> list[Reply]:
         if len(text) > MAX_DETAILS:
             return [Reply(ctx.t("report.too_long", limit=MAX_DETAILS, length=len(text))), *questions(ctx, "details")]
-        clean, removed = redact(text)
+        clean, removed = redact_all(text)
         assert ctx.conversation is not None
         ctx.conversation.data["details"], ctx.conversation.data["redacted"] = clean, removed
         notice = [Reply(ctx.t("report.redacted"))] if removed else []
@@ -421,11 +422,19 @@ class ReportFlow(Flow):
         return await relay_answer(ctx, report_id, text)
 
 
+def redact_all(text: str) -> tuple[str, bool]:
+    """Issue 11: phone numbers, e-mails and handles (bot.reports.redact), then links, spelled-out numbers, names
+    after cues, home addresses and apartment numbers (bot.stories.redact_more). True when anything was removed."""
+    first, removed = redact(text)
+    second, more = redact_more(first)
+    return second, removed or more
+
+
 async def relay_answer(ctx: Context, report_id: int, text: str) -> list[Reply]:
     """Pass the reporter's typed answer to the moderators' card (redacted) and confirm it back to them."""
     if len(text) > MAX_DETAILS:
         return [Reply(ctx.t("report.too_long", limit=MAX_DETAILS, length=len(text)))]
-    clean, removed = redact(text)
+    clean, removed = redact_all(text)
     if not await ctx.services.moderation.answer(report_id, ctx.user.key, clean):
         return [Reply(ctx.t("report.answer_closed"))]
     notice = [Reply(ctx.t("report.redacted"))] if removed else []

@@ -71,6 +71,8 @@ async def test_report_moderated_alerted_and_corrected(api, signal_fake, start_bo
 
     received = await report(resident, PLACE)
     assert "Recibimos su reporte #1" in received
+    if resident_on == "signal":  # each typed number that picked an option got a 👍 on the person's message
+        assert signal_fake.calls_to("sendReaction")
     await api.drain()
     await signal_fake.drain()
     card = next(c for c in mods.cards() if "Reporte #1" in c.text)
@@ -99,6 +101,8 @@ async def test_rights_question_in_own_words(api, signal_fake, start_both, messen
     chat = person(messenger, api, signal_fake, 7)
     said = await chat.send("la migra esta tocando mi puerta q hago")
     assert any("puerta" in s.text.lower() and "juez" in s.text.lower() for s in said), [s.text for s in said]
+    if messenger == "signal":  # typing while the answer is prepared
+        assert signal_fake.calls_to("sendTyping")
 
 
 @pytest.mark.parametrize("messenger", ["telegram", "signal"])

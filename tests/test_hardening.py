@@ -90,3 +90,15 @@ async def test_cards_leave_the_group_after_the_retention_period(api: FakeBotAPI,
     assert api.find(MOD_CHAT, card.message_id) is None and (MOD_CHAT, card.message_id) in api.deleted
     assert not [m for m in api.transcript(MOD_CHAT) if m.location]
     assert await moderation.delete_old_cards(now=later) == 0  # once
+
+
+async def test_details_lose_names_links_addresses_and_spelled_numbers(api: FakeBotAPI, bot) -> None:
+    ana = api.user(4007, language_code="es")
+    details = ("se llevaron a Juan Perez, mi vecina Rosa vive en 2345 S Kedzie, vean t.me/rosa_k y llamen al "
+               "tres uno dos cinco cinco cinco cero uno nueve nueve")
+    await full_report(ana, place=PILSEN, lang="es", details=details)
+    assert any("quitamos" in m.text for m in ana.seen())  # the reporter is told something was removed
+    await api.drain()
+    card = cards(api)[0].text
+    for secret in ("Juan Perez", "Rosa", "2345 S Kedzie", "t.me/rosa_k", "tres uno dos cinco"):
+        assert secret not in card, secret

@@ -15,6 +15,7 @@ import html
 import logging
 import re
 import time
+from collections.abc import Awaitable
 
 from bot.chat import Button, Event, Reply, Sender
 from bot.fronts.base import DeliveryFailed, Host
@@ -217,12 +218,26 @@ class SignalFront:
         try:
             event = await self.to_event(message)
             if event is not None:
+                target = message.reply_target
+                if target is not None and event.sender.is_private:
+                    await self._quietly(self.rpc.send_typing(target))  # "…" while the answer is prepared
+                    if event.kind == "choice":  # a typed number picked an option: acknowledge it on that message
+                        await self._quietly(self.rpc.send_reaction(target, "👍", message.sender or "",
+                                                                   message.timestamp))
                 await self.dispatcher.dispatch(event, done=message.timestamp)
         except Exception:
             log.exception("error while handling a Signal message")
         finally:
             if event is None:  # ignored (a reaction, our own sync) or failed before dispatch: still finished
                 self.dispatcher.handled.append(message.timestamp)
+
+    @staticmethod
+    async def _quietly(call: Awaitable[object]) -> None:
+        """Typing and reactions are courtesies: a failure never delays or stops the answer."""
+        try:
+            await asyncio.wait_for(call, 2.0)
+        except (SignalRpcError, TimeoutError):
+            log.debug("signal: a typing indicator or reaction was not sent")
 
     async def to_event(self, message: IncomingMessage) -> Event | None:
         """Translate a Signal message into a neutral event; None for what we deliberately ignore."""
