@@ -42,8 +42,11 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   corner with no action stay ``None``.
 * place — an address, then a named landmark or one-of-a-kind institution ("la escuela Whittier", "the Mexican
   Consulate on Pulaski"), then a corner, then a street, and a neighbourhood last.
-* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it; "posted up" is not
-  a post, and "consulado" is a place, not a rights question.
+* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it, or it is relayed by
+  someone the writer names ("mi prima dice…", "me dijeron que…", "my coworker texted…") with a place and a time or
+  count and no feed or chain behind it; "posted up" is not a post, and "consulado" is a place, not a rights question.
+* a question that wraps a statement ("r u aware ICE is at… rn?") asserts it; "¿alguien más vio X?" followed by
+  "yo las vi" confirms X; the story told before a plea for advice ("…, no contesta, ¿qué hago?") is a report.
 
 ``details`` is the whole story, redacted by :func:`bot.reports.redact` and :func:`redact_more`: fragments left after
 cutting out the fields lose their meaning for moderators, and details never go into an alert.
@@ -142,7 +145,7 @@ _DETAIN = re.compile(
     r"arrestando|agarraron|agarro|agarrando|arrest|arrests|detain|detains|grab|grabs|take|takes|took|esposo|"
     r"talking|hablando|preguntando|asking|ask|asked|hablaron|interrogaron|questioned|approached|"
     r"levantaron|subieron|esposaron|took|taking|arrested|arresting|detained|detaining|grabbed|grabbing|"
-    r"cuffed|handcuffed|chased|chasing|persiguiendo|persiguieron|pararon|detained|picked|stopped|pulled|"
+    r"cuffed|handcuffed|chased|chasing|persiguiendo|persiguieron|pararon|paro|paran|detained|picked|stopped|pulled|"
     r"interrogando|questioning|bothering|molestando|atraparon|siguiendo|following|followed|siguieron|"
     r"rodearon|surrounded|esposando|buscando|looking|searching)$"
 )
@@ -153,7 +156,7 @@ _VAGUE = re.compile(r"^(?:varios|varias|several|muchos|muchas|many|lots|bunch|mo
 _ENFORCEMENT = re.compile(
     r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
     r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
-    r"los verdes|los de verde|squad cars?|migracion|imigracion|inmigrasion|imigration|bordr patrol|"
+    r"los verdes|los de verde|squad cars?|(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
     r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
     r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
     r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se llevaron|llevandose|agarraron|"
@@ -199,7 +202,8 @@ _HEARSAY = re.compile(
     r"supposedly|my (?:friend|cousin|aunt|mom|sister|brother) said|mi (?:amiga?|prima?|tia|mama|hermana?) "
     r"(?:dijo|dice)|en facebook|on facebook|en tiktok|on tiktok|posted(?!\s+up)|en las noticias|"
     r"en el noticiero|on the news|"
-    r"in the news|en un video|in a video|en instagram|on instagram|en twitter|on twitter|en el grupo|in the group|"
+    r"in the news|en un video|in a video|(?:the|el|this|este|ese|that) video|"
+    r"en instagram|on instagram|en twitter|on twitter|en el grupo|in the group|"
     r"whatsapp|la alerta|the alert|your alert|su alerta|el aviso|the post|"
     r"gracias(?: a todos| a todas| vecinos| a todos los que)? (?:por|x)|thanks?(?: y'?all| everyone| guys)? for|"
     r"thank you(?: all| everyone)? for)\b"
@@ -209,13 +213,28 @@ _FIRST_HAND = re.compile(
     r"i just saw|just saw|seeing|i'm looking at|frente a mi|in front of me|outside my|afuera de mi|mi casa|"
     r"my house|aqui en|here at|right here|my door|mi puerta|our door|nuestra puerta|my building|mi edificio|"
     r"my street|mi calle|my block|mi cuadra|my work|mi trabajo|my job|mi depa|mi departamento|mi apartamento|"
-    r"my apartment|my apt|puerta de mi)\b"
+    r"my apartment|my apt|puerta de mi|saw (?:it|them|this|that)|myself|yo (?:lo|la|los|las) vi|"
+    r"con mis (?:propios )?ojos|with my own eyes)\b"
 )
+# second-hand from someone the writer names ("mi prima dice que…", "me dijeron que…", "my coworker texted…"): a
+# report, not a rumour, when it is specific (a place plus a time or a count) and comes from no feed or chain
+_RELAYED = re.compile(
+    r"\b(?:me dijeron|me contaron|me avisaron|me acaban de (?:decir|avisar)|me (?:llamo|llamaron|hablo|escribio) "
+    r"(?:mi|un|una)|mi (?:amig[oa]|prim[oa]|tia|tio|mama|papa|herman[oa]|hij[oa]|espos[oa]|vecin[oa]|compa|comadre|"
+    r"compadre|cunad[oa]|jefe|patron|companer[oa]) (?:dijo|dice|me dijo|me dice|me conto|me aviso|me llamo|"
+    r"me escribio|vio)|my (?:friend|cousin|aunt|uncle|mom|dad|sister|brother|son|daughter|wife|husband|"
+    r"neighbou?r|coworker|co-worker|boss) (?:said|says|told me|called|texted|just told|saw))\b")
+_RUMOR_SOURCE = re.compile(
+    r"\b(?:rumor|rumores|supuestamente|supposedly|apparently|facebook|tiktok|instagram|twitter|whatsapp|"
+    r"noticias|noticiero|news|video|posted|circulando|circulating|gracias|thanks?|thank you|la alerta|the alert|"
+    r"el aviso|compartan|share|reenvien|forward)\b")
 _FUTURE = re.compile(r"\b(?:va a haber|van a (?:venir|estar|hacer|llegar|haber)|will be|are going to|gonna be|"
                      r"is going to|tomorrow|pasado manana|la proxima semana|next week|planean|planning|"
                      r"manana (?:va|van|hay|habra|vienen|llegan))\b|^\W*manana\b")
 _MEDIA = re.compile(r"\b(?:vi|vimos|saw|i saw|we saw|seen)\s+(?:en|on|in)\s+(?:las noticias|el noticiero|the news|"
-                    r"facebook|fb|tiktok|instagram|twitter|x|un video|a video|el grupo|the group|whatsapp|reddit)\b")
+                    r"facebook|fb|tiktok|instagram|twitter|x|un video|a video|el grupo|the group|whatsapp|reddit)\b"
+                    r"|\b(?:vi|vimos|saw|seen|read|lei)\s+(?:the|el|la|un|una|a|this|that|your|su|tu|ese|esa)\s+"
+                    r"(?:post|publicacion|mensaje|message|video|alerta|alert|aviso|news|noticia)\b")
 _NEGATED = re.compile(
     r"\b(?:no hay (?:nada|migra|ice|agentes|nadie)|ya no hay|no (?:vi|vimos) (?:nada|a nadie|migra|ice|agentes)|"
     r"no es (?:cierto|verdad)|"
@@ -251,7 +270,8 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
      r"hace pocos minutos|a few min(?:ute)?s? ago|few min(?:ute)?s? ago|minutes ago|just now|"
      r"just (?:saw|seen)|(?<!\bi )(?<!\bwe )just (?!called|texted|told|messaged|posted|said|sent|heard|dropped|"
      r"picked|finished)(?:\w+ed|went|came|took|got|left|ran|drove|walked|pulled|showed)|"
-     r"acab(?:o|amos) de (?:ver|pasar|mirar)|acaban de|acaba de|"
+     r"acab(?:o|amos) de (?:ver|pasar|mirar)|acaban? de (?!mandar|enviar|decir|avisar|llamar|escribir|contar|"
+     r"compartir|reenviar|pasar (?:esto|este|el|la))|"
      r"just happened|"
      r"recien|a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
     (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
@@ -281,9 +301,15 @@ _ACT_CHECKPOINT = (r"\b(?:reten|retenes|checkpoints?|check point|punto de contro
                    r"stopping (?:all|every|everyone|each)|stopping cars(?! of)|uno por uno|one by one|"
                    r"(?:todos|cada) (?:los )?(?:carros|coches|autos)|every (?:car|vehicle)|"
                    r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)(?! de)|"
-                   r"blocked off|roadblock|bloqueo|bloquearon la calle|cerraron la calle)\b")
+                   r"blocked off (?:the )?(?:street|road|intersection)|roadblock|road block|bloqueo|"
+                   r"bloquearon la calle|"
+                   r"cerraron la calle)\b")
 _ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
-             r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|door to door|"
+             r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|knocked|knocks|"
+             r"door to door|"
+             r"tocando (?:en |a )?(?:los |las )?(?:edificios|casas|departamentos|apartamentos|depas)|"
+             r"(?:bang|pound)(?:ed|ing|s)? on (?:the |my |our |their |people'?s )?(?:door|doors|windows?)|"
+             r"golpe(?:ando|aron|an) (?:la |las |mi |su )?puertas?|"
              r"puerta por puerta|casa por casa|entraron a (?:la|una|su|mi) casa|"
              r"went into (?:a|the|their) (?:house|home)|"
              r"sacando a (?:la )?gente de(?:l| la| su| una)? (?:edificio|casa|depa|departamento)|"
@@ -292,9 +318,14 @@ _ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?p
              r"rodeo (?:la|una|mi|su) casa|surrounded (?:a|the|my|their) (?:house|home|building))\b")
 _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
                r"(?:pararon|paro|parar|detuvieron)|(?:pulled|stopped) (?:me|us)(?: over)?|"
-               r"pulled (?:over|someone over|a \w+ over|him over|her over|them over)|pararon (?:a|un|una)|paro a|"
+               r"pulled (?:over|someone over|a \w+ over|him over|her over|them over)|"
+               r"pararon (?:a|un|una)|paro (?:a|un|una)|"
                r"pulled up on|stopped a|stopped (?:him|her|them)|parando (?:a )?(?:los )?carros|"
-               r"stopping (?:people|cars)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas)\b")
+               r"stopping (?:people|cars)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas|"
+               r"pull(?:ed|ing)? (?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
+               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)|"
+               r"(?:bajaron|sacaron) (?:a )?(?:al|los|las|la|el|un|una|unos) (?:\w+ )?(?:del|de la|de su) "
+               r"(?:carro|troca|camioneta|coche|auto)|bajaron al (?:chofer|conductor))\b")
 _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
               r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
               r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
@@ -306,14 +337,18 @@ _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi 
               r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
               r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|oficina|negocio|business|shop|"
               r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|"
-              r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks)\b")
+              r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks|"
+              r"cashiers|cajer[oa]s|vendors|vendedores|meseros|waiters|lavadores|lavaplatos|dishwashers|"
+              r"roofers?|roofing|techeros?|on a job|on the job|en una obra|lavad[oa] de carros|"
+              r"booth to booth|puesto por puesto)\b")
 _SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|secundaria|prepa|preparatoria|kinder|"
                r"daycare|guarderia|iglesia|church|parroquia|parish|hospital|clinica|clinic|corte|court|courthouse|"
                r"(?:el|un|al|del|the|a) (?:parque|park)\b|biblioteca|library|consulado|consulate|albergue|shelter|"
                r"gasolinera|gas station|tienda|store|mercado|market|supermercado|supermarket|swap ?meet|pulga|mall|"
                r"walmart|target|jewel|aldi|costco|walgreens|cvs|estacionamiento|parking lot|lavanderia|laundromat|"
                r"cta|train|tren|estacion|station|(?:blue|red|pink|orange|green|brown) line|"
-               r"el camion(?! stop)|the bus(?! stop)|(?:the|el|la|en el) \d{1,2} (?:bus|camion)|bus (?:route|driver)|"
+               r"(?:el|al) camion(?! stop)|the bus(?! stop)|(?:the|el|la|en el) \d{1,2} (?:bus|camion)|"
+               r"camion \d{1,2}|bus (?:route|driver)|hs|"
                r"autobus|un camion de la cta)\b")
 _ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circulando|circling|driving around|"
                  r"patrolling|patrullando|circling|drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
@@ -321,6 +356,7 @@ _ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circ
                  r"only (?:saw )?(?:the )?(?:trucks|vans|cars|suvs))\b")
 _SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta|sidewalk|acera|alley|callejon|"
                 r"parada del (?:bus|camion)|bus stop|la parada|parada de(?:l)? (?:autobus|bus|camion)|la bus stop|"
+                r"esperaba(?:n)? el (?:camion|bus)|esperando el (?:camion|bus)|waiting for (?:the |a )?bus|"
                 r"persiguiendo|chasing|ran after|corrieron tras|preguntando (?:por|a)|asking (?:people|for|about)|"
                 r"(?:caminando|walking)\b[^.,;]{0,40}\b(?:por|on|down|along) (?:la |el |the )?\w+)")
 _ACTIVITY_CUES: list[tuple[str, str]] = [
@@ -334,6 +370,7 @@ _RX_CHECKPOINT, _RX_ACT_HOME, _RX_ACT_STREET, _RX_HOME, _RX_WORK, _RX_OTHER, _RX
 _NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(?:en|at|in)|"
                            r"\b(?:deje|dejar|dejando|dejamos|dropped|dropping|drop|left|leaving|sali|salimos|saliendo|"
                            r"pick(?:ed|ing)?)\b[^.,;]{0,25}\b(?:en|at|from|de|del|off|up)|"
+                           r"\b(?:esperaba|esperaban|esperando|waiting for)|"
                            r"\b(?:walking|going|way|heading|headed|camino|rumbo|iba|ibamos|voy|vamos|llevaba|"
                            r"llevando|taking)\b[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
                            r"esquina|corner)\s+(?:de|del|of)?|\bpor)\s+(?:the |la |el |my |mi |his |her |their |su |"
@@ -358,7 +395,8 @@ _INSIDE = re.compile(_PERSON + r"(?:\s+[\w']+){0,3}?\s+(?:adentro|dentro|inside|
                      r"|" + r"\b(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|vehicles?|"
                      r"tahoes?|durangos?|suburbans?)\b[^.,;!?]{0,30}?\b(?:con|with)\s+(?:[\w']+\s+){0,2}?" + _PERSON)
 _RIDING = re.compile(r"\b(?:anda|andan|andaban|riding|rolling)\b[^.,;!?]{0,30}?\b(?:en|in)\s+(?:\w+\s+){0,2}?"
-                     r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?)\b")
+                     r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|suburbans?|tahoes?|"
+                     r"durangos?|explorers?|pickups?)\b")
 _SITTING_IN = re.compile(r"\b(?:posted up|sitting|sentad[oa]s|waiting|esperando|watching|vigilando)\b[^.,;!?]{0,40}?"
                          r"\b(?:in|en|inside|dentro de)\s+(?:an?|un|una|the|la|el|su|their|sus)\s+(?:[\w-]+\s+){0,3}?"
                          r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|tahoes?|durangos?|"
@@ -369,7 +407,7 @@ _MARKING_CUES: list[tuple[str, str]] = [
     ("ice", r"\b(?:ice(?!\s*cream)|i\.c\.e\.?|ero|hsi|inmigracion y aduanas)\b"),
     # the everyday names of immigration enforcement: "la migra", "migras", "inmigración", "immigration" (typos
     # included) — the product rule reads them as ICE; a named CBP or a negation still wins (see _markings)
-    ("migra", r"\b(?:la migra|migras?|(?:in)?migraci?on|(?:in|i)m+igra(?:s|c|t)i?on|immigration|imigration|"
+    ("migra", r"\b(?:la migra|migras?|(?:in)?migraci?on|(?:in|i)?m+igra(?:s|c|t)i?on|immigration|imigration|"
               r"inmigrasion|los de ice)\b"),
     ("cbp", r"\b(?:cbp|border patrol|bordr patrol|border patrl|patrulla fronteriza|la border|bortac|"
             r"customs and border|proteccion fronteriza|uniformes? verdes?|green uniforms?|los verdes|"
@@ -393,7 +431,8 @@ _MARK_HEDGE = re.compile(r"\b(?:idk|i don'?t know|dont know|not sure|no se|nose|
                          r"tal vez|ni idea)\s+(?:if|whether|si)\s+(?:\w+\s+){0,2}$")
 _COURT = re.compile(r"\b(?:corte|court|courthouse|juzgado|tribunal)\s+(?:de\s+)?(?:la\s+)?(?:inmigracion|migracion|"
                     r"immigration)|\b(?:immigration|inmigracion)\s+(?:court|courthouse|office|lawyer|attorney|"
-                    r"abogad[oa])|\b(?:abogad[oa]|lawyer|attorney|oficina)\s+de\s+(?:inmigracion|migracion)")
+                    r"abogad[oa])\b|\b(?:abogad[oa]|lawyer|attorney|oficina)\s+de\s+(?:inmigracion|migracion)")
+# (the \b matters: "immigration officers" are agents, "the immigration office" is a place)
 _MARK_NEG = re.compile(r"\b(?:no|not|n't|ni|nada de|tampoco|weren't|wasn't)\s+(?:\w+\s+){0,2}$")
 
 # counts ----------------------------------------------------------------------------------------------------------
@@ -413,7 +452,7 @@ _MORE_THAN = {"mas", "more", "over", "arriba", "+"}
 # place -------------------------------------------------------------------------------------------------------------
 _PREPS = {"en", "on", "at", "in", "por", "sobre", "near", "off", "along", "cerca", "frente", "enfrente", "afuera",
           "outside", "by", "around", "entre", "between", "esquina", "corner", "del", "al", "de", "to", "hacia",
-          "toward", "towards", "across", "junto", "next", "behind", "atras", "detras", "alrededor", "down", "up"}
+          "toward", "towards", "across", "junto", "next", "behind", "atras", "detras", "alrededor", "down", "up", "x"}
 _ARTICLES = {"la", "el", "the", "calle", "avenida", "av", "ave", "los", "las"}
 _DIRS = {"n", "s", "e", "w", "north", "south", "east", "west", "norte", "sur", "oeste", "este", "o"}
 _TYPES = {"st", "street", "ave", "avenue", "av", "rd", "road", "blvd", "boulevard", "dr", "drive", "pkwy",
@@ -594,26 +633,50 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
     if _NEGATED.search(folded):
         return False, 0.8, ["denial / false alarm"], ""
     first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
-    if _HEARSAY.search(folded) and not first_hand:
+    if _HEARSAY.search(folded) and not first_hand and not (
+            _RELAYED.search(folded) and not _RUMOR_SOURCE.search(folded) and find_place_span(text) and (
+                _when(folded) or _count(_tokens(text, folded), folded, "agents")
+                or _count(_tokens(text, folded), folded, "vehicles"))):
         return False, 0.7, ["hearsay without first-hand words"], ""
     if _FUTURE.search(folded) and not first_hand:
         return False, 0.7, ["a prediction, not a sighting"], ""
     declarative: list[str] = []
+    asked: list[str] = []  # "¿alguien más vio X?" — kept in case the writer then says they saw it
     for raw in _sentences(folded):
         s = raw.strip()
         if not s:
+            continue
+        wrapper = _STATEMENT_Q.match(s)
+        if wrapper:  # "r u guys aware ICE is at … rn?": a statement dressed as a question
+            declarative.append(s[wrapper.end():].rstrip("?¿ "))
+            continue
+        confirm = _CONFIRM_Q.match(s)
+        if confirm:
+            asked.append(s[confirm.end():].rstrip("?¿ "))
             continue
         question = s.endswith("?") or s.startswith("¿") or bool(_QUESTION_START.match(s.lstrip("¿¡ ")))
         if question:
             # "vi a la migra en la 26, ¿qué hago?" — a first-hand clause before the question still reports
             head = re.split(r"[,;:]| pero | but ", s, maxsplit=1)[0]
-            if _FIRST_HAND.search(head) and _ENFORCEMENT.search(head) and not _QUESTION_START.match(head) \
-                    and not _CONDITIONAL.search(head):
+            if _FIRST_HAND.search(_MEDIA.sub(" ", head)) and _ENFORCEMENT.search(head) \
+                    and not _QUESTION_START.match(head) and not _CONDITIONAL.search(head):
                 declarative.append(head)
+                continue
+            # "…la pararon en la archer y central, no me contesta, ¿qué hago?": the story before a plea for advice
+            clauses = re.split(r"[,;:]", s.rstrip("?¿ "))
+            if len(clauses) > 1 and _ADVICE_Q.match(clauses[-1].strip()) and not s.startswith("¿"):
+                before = ",".join(clauses[:-1])
+                if not _QUESTION_START.match(before.lstrip("¡ ")) and not _CONDITIONAL.search(before) \
+                        and not _RIGHTS.search(before):
+                    declarative.append(before)
             continue
         if _CONDITIONAL.search(s) or _RIGHTS.search(s):
             continue
         declarative.append(s)
+    if asked and declarative and re.search(r"\b(?:vi|vimos|saw|seen|i see|yo (?:tambien|also)|drove (?:by|past)|"
+                                           r"passed (?:by|them)|pase|pasamos|i was there|estuve ahi|me toco ver)\b",
+                                           " ".join(declarative)):
+        declarative = asked + declarative  # "…? yo las vi orita": the writer confirms the scene asked about
     body = " . ".join(declarative)
     if not body:
         return False, 0.9, ["only questions or conditionals"], ""
@@ -636,6 +699,20 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
     return True, min(score, 0.99), why, body
 
 
+_STATEMENT_Q = re.compile(
+    r"^\W*(?:(?:hey|oigan|oye|vecinos|guys|y'all|yall|ojo|aguas)\W+)?(?:(?:r|are) (?:u|you|y'all)(?: guys| all)? "
+    r"aware(?: that)?|did (?:u|you)(?: guys| all)? (?:know|hear) that|sabian que|sabias que|ya saben que|"
+    r"ya supieron que)\s+")
+_CONFIRM_Q = re.compile(
+    r"^\W*(?:(?:hey|oigan|oye|vecinos|guys)\W+)?(?:alguien mas (?:vio|ve|ha visto|esta viendo|vieron)|"
+    r"alguien (?:mas )?vio|anyone else (?:see|seeing|saw|seen)|did anyone else see|did (?:u|you) (?:guys )?see)"
+    r"\s+")
+
+
+_ADVICE_Q = re.compile(r"^(?:y )?(?:que (?:hago|hacemos|puedo hacer|debo hacer|hacer)|what (?:do|should|can) (?:i|we) "
+                       r"do|what now|ayuda|help|alguien (?:me )?puede ayudar|can (?:someone|anyone) help)\b")
+
+
 def _sentences(folded: str) -> list[str]:
     parts = re.split(r"(?<=[.!?\n])\s*|\s*(?=¿)", folded)
     return [p for p in parts if p and p.strip()]
@@ -644,7 +721,12 @@ def _sentences(folded: str) -> list[str]:
 def _vehicle_scene(folded: str) -> bool:
     """Vehicles described as enforcement without the word: "dos camionetas negras sin placas"."""
     return bool(re.search(_VEHICLE_WORD + r"[^.?!]{0,40}\b(?:sin placas|no plates|unmarked|polarizad|tinted|"
-                                          r"sospechos|suspicious)", folded)
+                                          r"sospechos|suspicious|sin logos?|no logos?|sin marcas?|no markings|"
+                                          r"sin rotulos?)", folded)
+                or re.search(r"\b(?:\d|dos|tres|cuatro|cinco|seis|two|three|four|five|six)\s+(?:black|dark)\s+"
+                             r"(?:\w+\s+)?" + _VEHICLE_WORD, folded)
+                or re.search(r"\b(?:\d|dos|tres|cuatro|cinco|seis)\s+" + _VEHICLE_WORD + r"\s+(?:negr|polarizad)",
+                             folded)
                 or re.search(r"\b(?:unmarked|tinted)\s+(?:\w+\s+)?" + _VEHICLE_WORD, folded))
 
 
@@ -716,15 +798,29 @@ def _markings(folded: str) -> str | None:
 
 
 _VEHICLE_DESCRIPTIONS = [re.compile(p) for p in (
-    _VEHICLE_WORD + r"\s+(?:(?:de|del|of)\s+)?(?:(?:la|el|los|the)\s+)?(?:\w+\s+){0,1}?"
+    _VEHICLE_WORD + r"(?:\s+(?!agentes?|agents?|oficiales|officers?|hombres|men|guys|tipos|y\b|and\b|con\b|with\b)"
+    r"\w+){0,2}?\s+(?:(?:de|del|of)\s+)?(?:(?:la|el|los|the)\s+)?(?:\w+\s+){0,1}?"
     r"(?:ice|migra|cbp|border patrol|patrulla fronteriza|immigration|policia|police|cpd|dhs|gobierno)\b",
     r"\b(?:ice|cbp|border patrol|immigration|cop|police|cpd|dhs|hsi|migra)\s+(?:\w+\s+){0,1}?" + _VEHICLE_WORD,
     r"\b(?:patrullas?|squad|cop|police)\s+(?:cars?|de (?:la )?policia|de cpd)\b")]
 
 
-def _first_site(rx: re.Pattern[str], folded: str) -> bool:
-    """A site cue that is where the agents were, not where the writer was going or what they were near."""
-    return any(not _NOT_THE_SITE.search(folded[max(0, m.start() - 45):m.start()]) for m in rx.finditer(folded))
+def _first_site(rx: re.Pattern[str], folded: str, outside_is_near: bool = False) -> bool:
+    """A site cue that is where the agents were, not where the writer was going or what they were near. With a
+    sidewalk or bus stop named, a site the scene was only outside of ("en la banqueta afuera de la lavandería") is
+    not the site either."""
+    for m in rx.finditer(folded):
+        before = folded[max(0, m.start() - 45):m.start()]
+        if _NOT_THE_SITE.search(before) or (outside_is_near and _OUTSIDE_OF.search(before)):
+            continue
+        return True
+    return False
+
+
+_SIDEWALK = re.compile(r"\b(?:banqueta|sidewalk|acera|alley|callejon|bus stop|parada del (?:bus|camion)|"
+                       r"la parada|parada de(?:l)? (?:autobus|bus|camion))\b")
+_OUTSIDE_OF = re.compile(r"\b(?:afuera|fuera|frente|enfrente|outside|in front)\s+(?:de|del|of|a|al)?\s*"
+                         r"(?:the |la |el |una |un |a |an )?$")
 
 
 def _people_present(folded: str) -> bool:
@@ -751,8 +847,9 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
         _VEHICLE_WORD + r"(?:\s+[\w]+){0,4}?\s+(?:esta |estan |estaba |estaban )?parad[oa]s?\b", folded))
     if not acted and vehicles != "0" and ((has_vehicles and not _people_present(folded)) or parked):
         return "vehicles"
+    sidewalk = _SIDEWALK.search(folded)
     for activity, rx in (("home", _RX_HOME), ("workplace", _RX_WORK), ("other", _RX_OTHER)):
-        if _first_site(rx, folded):
+        if _first_site(rx, folded, outside_is_near=bool(sidewalk)):
             return activity
     if _RX_STREET.search(folded):
         return "street"
@@ -781,9 +878,14 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             continue
         prev = toks[i - 1].w if i else ""
         prev2 = toks[i - 2].w if i > 1 else ""
+        counted_noun = i + 1 < len(toks) and n <= 20 and bool(
+            _STRONG_AGENT.match(toks[i + 1].w) or (_VEHICLE_NOUNS.match(toks[i + 1].w)
+                                                  and toks[i + 1].w not in ("bus", "buses", "camion", "camiones")))
         if prev in ("la", "las", "los", "el", "the", "hace", "at", "alas", "of", "those", "these", "esos", "esas",
                     "nos") and t.w not in ("par", "couple", "docena", "dozen"):
-            if not (prev == "de" and prev2 in ("mas", "more", "un", "una")):
+            # "las 3 trocas", "the 2 cars": a plural article before a count of them; "la 26" is a street
+            if not (prev == "de" and prev2 in ("mas", "more", "un", "una")) and not (
+                    counted_noun and prev in ("las", "los", "the", "those", "these", "esos", "esas")):
                 i += 1
                 continue
         j = i + 1
@@ -832,7 +934,8 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
                 and not _VEHICLE_NOUNS.match(noun):
             i = k + 1  # "one agent had a rifle", "un agente traía…": one of them described, not a count
             continue
-        is_vehicle = bool(_VEHICLE_NOUNS.match(noun))
+        is_vehicle = bool(_VEHICLE_NOUNS.match(noun)) and not (
+            k + 1 < len(toks) and toks[k + 1].w in ("buren", "wash", "seat", "door")) and not _detained(toks, i)
         personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
         is_agent = bool(_STRONG_AGENT.match(noun)) or (
             bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i) and not personal_a)
@@ -848,16 +951,20 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         m = re.search(r"\b(?:son|eran|fueron|estan|andan|habia|there (?:are|were|was|is)|they were|it was|"
                       r"about|like|least|menos|,)\s*(?:como\s+|unos\s+|unas\s+|like\s+|about\s+|around\s+|"
                       r"mas de\s+|more than\s+|at least\s+|al menos\s+|por lo menos\s+)?(\w+)"
-                      r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+of them|\s+de ellos)?"
-                      r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b)", folded)
+                      r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+(?:of them|of em|de ellos)\b|"
+                      r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b))", folded)
         if m and _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and \
-                (m.group(0).rstrip().endswith(("of them", "de ellos")) or re.match(r"(?:son|eran|fueron)\b",
+                (m.group(0).rstrip().endswith(("of them", "of em", "de ellos")) or re.match(r"(?:son|eran|fueron)\b",
                                                                                   m.group(0))):
             n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
             more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
             total, seen = n + (1 if more else 0), True
     if not seen and kind == "agents":
         n = _loose_agent_count(folded)
+        if n is not None:
+            total, seen = n, True
+    if not seen and kind == "vehicles":
+        n = _loose_vehicle_count(folded)
         if n is not None:
             total, seen = n, True
     if not seen and kind == "vehicles" and _one_vehicle(toks):
@@ -882,8 +989,8 @@ _HEDGE_NUM = re.compile(
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:y|and|con|with|en|in|at|a|al|por|on|near|outside|afuera|cerca|frente|by|"
     r"stopping|parando|que|who|se|hace|pidiendo|asking|"
     r"preguntando|tocando|knocking|esperando|waiting)\b)")
-_OF_AGENCY = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|y)\s+(\w+))?\s+de\s+(?:la\s+)?(?:migra|ice|inmigracion|migracion|"
-                        r"imigracion|border patrol|patrulla fronteriza|cbp)\b")
+_OF_AGENCY = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|y)\s+(\w+))?\s+de\s+(?:la\s+)?(?:migra|ice|(?:in|i)?m+igra(?:c|s)i?on|"
+                        r"border patrol|patrulla fronteriza|cbp)\b")
 _AGENT_MENTION = re.compile(_PERSON + "|" + _AGENCY)
 
 
@@ -899,25 +1006,54 @@ def _loose_agent_count(folded: str) -> int | None:
             if not re.search(r"\b(?:la|el|las|los)\s$", prev):
                 return max(a, b or 0)
     first = _AGENT_MENTION.search(folded)
-    if first is None:
-        return None
+    if first is None or not _people_present(folded):
+        return None  # "una troca de la migra…, como 4": the agency only describes a vehicle
     for m in _HEDGE_NUM.finditer(folded, first.start()):
         a = _num(m.group(1))
         if a is None or m.group(1) in _ARTICLE_ONE or m.group(1) in ("par", "pair", "docena", "dozen") or a > 30:
             continue
-        if re.match(r"\s*(?:a\.?\s?m\b|p\.?\s?m\b|:\d|de la (?:manana|tarde|noche))", folded[m.end(1):]):
-            continue  # "about 10 a.m.": a clock time
+        if re.match(r"\s*(?:a\.?\s?m\b|p\.?\s?m\b|:\d|de la (?:manana|tarde|noche))", folded[m.end(1):]) or \
+                re.search(r"\b(?:morning|afternoon|evening|night|today|manana|tarde|noche|hoy|at|a las)\s*$",
+                          folded[:m.start()]):
+            continue  # "about 10 a.m.", "this morning around 9": a clock time
         corner = re.match(r"\s+(?:y|and|&|n)\s+([a-z]+|\d+)", folded[m.end():])
         if corner and (corner.group(1) in _lexicon()[0] or corner.group(1).isdigit()):
             continue  # "como 26 y Pulaski" is a corner
+        if re.match(r"(?:around|about|at)\b", m.group()) and a <= 12 and not re.search(_PERSON, folded):
+            continue  # "ICE at the Jewel on 26th around 9": with no agents named, a clock time
         b = _num(m.group(2) or "") if m.group(2) not in _ARTICLE_ONE else None
         return max(a, b or 0)
     return None
 
 
+_LOOSE_VEHICLES = re.compile(
+    r"\b(?:counted|conte|contamos|contaron)\s+(?:like\s+|about\s+|como\s+|unos?\s+|unas\s+)?(\w+)(?!\s*(?:agent|"
+    r"officer|guy|men|agente|oficial|hombre|tipo|dude|people|persona))|"
+    r"^\W*(?:at least|al menos|por lo menos|like|about|around|como|unas|unos|maybe)\s+(\w+)\W*$|"
+    r"(?:vans?|suvs?|cars?|trucks?|camionetas?|trocas?|carros?|vehicles?)\s*x\s*(\d{1,2})\b")
+
+
+def _loose_vehicle_count(folded: str) -> int | None:
+    """A vehicle count said apart from the noun when vehicles are all the story shows: "trocas de la migra dando
+    vueltas, yo conté 4", "CBP SUVs lined up outside…, at least 5", "unmarked vans x3". Never when agents are part
+    of the scene (the number could be theirs)."""
+    if not re.search(r"\b(?:vans|suvs|cars|trucks|camionetas|trocas|carros|vehicles|vehiculos|patrullas|"
+                     r"tahoes|suburbans)\b", folded) or _people_present(folded):
+        return None
+    for clause in re.split(r"[,;.!?]", folded):
+        m = _LOOSE_VEHICLES.search(clause.strip())
+        if m:
+            a = _num(m.group(1) or m.group(2) or m.group(3) or "")
+            if a is not None and 1 < a <= 30:
+                return a
+    return None
+
+
 _SINGLE_VEHICLE = re.compile(r"^(?:camioneta|troca|troka|van|suv|carro|coche|auto|vehiculo|vehicle|car|truck|pickup|"
-                             r"suburban|tahoe|durango|explorer|jeep|sedan|minivan|patrulla)$")
+                             r"suburban|tahoe|durango|explorer|jeep|sedan|minivan|patrulla|charger|impala|vic|yukon|escalade|"
+                             r"expedition)$")
 _BRANDS = {"dodge", "chevy", "chevrolet", "ford", "gmc", "toyota", "honda", "nissan", "cop", "squad", "sin", "placas",
+           "crown", "cadillac", "jeep", "unmarked",
            "no", "plates", "grey", "gris", "negra", "negro", "blanca", "blanco", "gray", "polarizada", "polarizado"}
 
 
@@ -928,7 +1064,8 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
     for i, t in enumerate(toks):
         if not _SINGLE_VEHICLE.match(t.w):
             continue
-        if i + 1 < n and (toks[i + 1].w.startswith("fronteriza") or toks[i + 1].w in ("wash", "seat", "door")):
+        if i + 1 < n and (toks[i + 1].w.startswith("fronteriza") or toks[i + 1].w in ("wash", "seat", "door",
+                                                                                     "buren")):
             continue
         if i + 2 < n and toks[i + 1].w in ("de", "of") and toks[i + 2].w in ("mi", "my", "su", "his", "her", "their",
                                                                           "un", "una", "a", "los", "las"):
@@ -939,9 +1076,20 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
                           or toks[k].w in _BRANDS) and i - k <= 4:
             k -= 1
         prev = toks[k].w if k >= 0 else "."
+        nxt = toks[i + 1].w if i + 1 < n else "."
         if prev in ("la", "el", "the", "this", "that", "esa", "ese", "esta", "este", ".", "!", ":", ";") or (
-                prev == "," and k == 0):
-            return True
+                prev == "," and (k == 0 or nxt in (".", ",", "!", ";"))):
+            return True  # "the van", "…, grey minivan" (a list item)
+        # a make or "unmarked" describes an enforcement vehicle; a colour alone may be anybody's car
+        described = any(toks[x].w in _BRANDS and toks[x].w not in ("grey", "gris", "negra", "negro", "blanca",
+                                                                    "blanco", "gray") for x in range(k + 1, i))
+        before = toks[k - 1].w if k >= 1 else "."
+        stop_before = any(re.match(r"(?:pulled|stopped|pararon|paro|detuvieron|over)$", toks[x].w)
+                          for x in range(max(0, k - 6), k))
+        if prev in ("a", "an", "un", "una") and described and not stop_before and before in (
+                "had", "have", "has", "in", "en", "with", "con", "drove", "driving", "tenian", "traian", "traen",
+                "tienen", "andan", "andaban", "llegaron", "came", "left", "se", "fueron", "into"):
+            return True  # "in a grey Ford Explorer", "they had an unmarked Dodge Charger"
     return False
 
 
@@ -1011,6 +1159,13 @@ def find_place_span(text: str) -> tuple[int, int] | None:
                 plain_nums = lnum == "plain" and _plain_number_side(toks, i + 1, right)
                 if (lstrong or rstrong) and not plain_nums and _fits_corner(toks, lstart, i, right, lnum):
                     offer(1, lstart, right)
+            elif t.w in ("y", "and", "&") and i >= 2 and toks[i - 2].w in ("la", "el") and _fits_corner(
+                    toks, i - 2, i, i + 1, "name"):
+                # "la kedsie y 47" / "la 47 y kedsie": a misspelt street name met with a numbered street
+                lw, rw = toks[i - 1], toks[i + 1]
+                if (_unknown_name(lw) and rw.w.isdigit() and len(rw.w) <= 3) or (
+                        lw.w.isdigit() and len(lw.w) <= 3 and _unknown_name(rw)):
+                    offer(1, i - 2, i + 1)
         # named place / landmark / street after a preposition
         if t.w in _PREPS and i + 1 < n:
             j = i + 1
@@ -1031,6 +1186,19 @@ def find_place_span(text: str) -> tuple[int, int] | None:
                 end = _street_forward(toks, a, words, strong_needed=True)
                 if end is not None:
                     offer(3, a, end)
+    for m in _CHAIN.finditer(folded):
+        a = next((x for x, t in enumerate(toks) if t.start == m.start()), None)
+        b = next((x for x, t in enumerate(toks) if t.end == m.end()), None)
+        if a is None or b is None:
+            continue
+        if a and toks[a - 1].w in ("el", "la", "the"):
+            a -= 1
+        if b + 2 < n and toks[b + 1].w in ("de", "del", "on", "en", "at", "in"):  # "el home depot de la north ave"
+            ext = _street_forward(toks, b + 2, words, strong_needed=True)
+            if ext is not None:
+                b = ext
+        offer(0, a, b)
+        break
     for m in _INSTITUTION.finditer(folded):
         cand = (0.5, m.start(), m.end())  # an address (0) is still more precise
         if best is None or (cand[0], -(cand[2] - cand[1])) < (best[0], -(best[2] - best[1])):
@@ -1046,6 +1214,10 @@ def find_place_span(text: str) -> tuple[int, int] | None:
     return (best[1], best[2]) if best else None
 
 
+# stores and malls people name in lower case ("el home depot de la north ave", "walmart de la cicero")
+_CHAIN = re.compile(r"\b(?:home depot|walmart|target|jewel(?:[- ]osco)?|aldi|costco|menards|lowe'?s|walgreens|"
+                    r"food 4 less|pete'?s fresh market|cermak fresh market|brickyard mall|discount mall|"
+                    r"swap[- ]o[- ]rama)\b")
 # one-of-a-kind institutions named by a common noun: there is one immigration court and one Mexican consulate
 _INSTITUTION = re.compile(r"\b(?:(?:la )?corte de (?:in)?migracion|(?:the )?immigration court(?:house)?|"
                           r"(?:el )?consulado(?: mexicano| de mexico)|(?:the )?mexican consulate)\b")
@@ -1067,6 +1239,12 @@ def _named_priority(toks: list[_Tok], a: int, end: int) -> int:
     if any(_LANDMARK_NOUN.match(w) for w in words):
         return 0
     return 2
+
+
+def _unknown_name(tok: _Tok) -> bool:
+    """A word that may be a misspelt street name: letters only, not a function, domain or number word."""
+    w = tok.w
+    return w.isalpha() and len(w) >= 4 and w not in _STOP and not _common_word(w)
 
 
 def _years_or_time(toks: list[_Tok], i: int) -> bool:
@@ -1103,6 +1281,8 @@ def _street_forward(toks: list[_Tok], j: int, words: frozenset[str], *, strong_n
         k += 1
     if k >= n:
         return None
+    if toks[k].w == "north" and k + 1 < n and toks[k + 1].w in _TYPES:
+        return k + 1  # North Avenue: the only grid street named by a direction
     if _is_ordinal(toks[k].w):
         end = k
         if strong_needed and not (toks[k].w[-1].isalpha() or k > j):  # bare "26" needs "la 26" or "26th"
@@ -1155,10 +1335,11 @@ def _street_backward(toks: list[_Tok], end: int, words: frozenset[str]) -> tuple
             m -= 1
         if start is None:
             return None
-        trusted = [x for x in range(start, k + 1) if toks[x].w in words or toks[x].orig[:1].isupper()]
+        trusted = [x for x in range(start, k + 1) if toks[x].w in words or toks[x].orig[:1].isupper()
+                   or (toks[x].w == "north" and x == k)]
         if not trusted:
             return None
-        start = min(trusted) if toks[k].w in words or toks[k].orig[:1].isupper() else None
+        start = min(trusted) if toks[k].w in words or toks[k].orig[:1].isupper() or toks[k].w == "north" else None
         if start is None:
             return None
         # keep only the contiguous trusted run that ends at k
@@ -1208,11 +1389,34 @@ def _named_forward(toks: list[_Tok], j: int, text: str, words: frozenset[str]) -
     k = j
     if k + 1 < n and _LANDMARK.match(toks[k].w) and toks[k + 1].orig[:1].isupper():
         k += 1  # "la escuela Benito Juárez", "el parque Gage": the common noun belongs to the name
+    elif k + 1 < n and _LANDMARK.match(toks[k].w) and toks[k + 1].w in words and not _common_word(toks[k + 1].w):
+        # "la estacion pulaski de la linea naranja": a landmark named after its street, in lower case
+        end = k + 1
+        if end + 3 < n and toks[end + 1].w in ("de", "del") and toks[end + 2].w == "la" and \
+                toks[end + 3].w in ("linea", "line"):
+            end += 3 + (1 if end + 4 < n and toks[end + 4].w.isalpha() else 0)
+        return end
+    elif k + 1 < n and re.match(r"(?:hospital|escuela|iglesia|parroquia|clinica|biblioteca|parque)$", toks[k].w) \
+            and _unknown_name(toks[k + 1]) and toks[k + 1].w not in words:
+        # "el hospital mount sinai", "la iglesia san pio": a landmark named in lower case
+        end = k + 1
+        while end + 1 < n and end - k < 3 and _unknown_name(toks[end + 1]):
+            end += 1
+        return end
     while k < n:
         t = toks[k]
+        if t.w in ("st", "sta", "ste", "mt") and t.orig[:1].isupper() and k + 2 < n and toks[k + 1].w == "." and \
+                toks[k + 2].orig[:1].isupper():
+            end = k = k + 2  # "St. Procopius", "Mt. Sinai": the abbreviation's dot does not end the name
+            k += 1
+            continue
         if t.orig[:1].isupper() and t.w.isalpha() and t.w not in _STOP and not _DOMAIN.match(t.w) and \
                 not (t.orig.isupper() and len(t.orig) <= 4 and t.w not in words) and t.w not in _SEPS:
             end = k
+            k += 1
+            continue
+        if end is not None and _LANDMARK_NOUN.match(t.w) and t.w not in ("stop", "line"):
+            end = k  # "Little Village Lawndale high school", "the Cook County courthouse"
             k += 1
             continue
         if end is not None and t.w in ("de", "del", "of", "the", "la", "las", "los") and k + 1 < n:

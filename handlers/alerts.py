@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.chat import Button, Reply, callback, parse_id
+from handlers.channels import channel_lines
 from handlers.flow import Context, Flow
 from handlers.places import ask_place, picked_place, place_input
 from handlers.start import cancel_conversation, menu_reply
@@ -66,13 +67,7 @@ class AlertsFlow(Flow):
                 rows.append([Button(ctx.t("alerts.btn_view", n=n), callback(FLOW, "view", sub.id)),
                              Button(ctx.t("alerts.btn_change", n=n), callback(FLOW, "change", sub.id)),
                              Button(ctx.t("alerts.btn_remove", n=n), callback(FLOW, "remove", sub.id))])
-            links = {}
-            for sub in subs:  # issue 15: the neighbourhood's channel reaches everyone at once
-                channel = await ctx.services.channels.for_point(sub.lat, sub.lon)
-                if channel is not None and channel.link:
-                    links[channel.link] = ctx.services.channels.area_name(channel.area) or ""
-            for link, area in links.items():
-                lines.append(ctx.t("alerts.channel_link", area=area, link=link))
+            lines += await channel_lines(ctx, subs)
             quiet = await ctx.services.alerts.quiet_hours(ctx.user.key)
             if quiet[0] is not None:
                 lines.append(ctx.t("alerts.quiet_on", start=f"{quiet[0]:02d}:00", end=f"{quiet[1]:02d}:00"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import Button, Reply, callback
+from handlers.channels import channel_lines
 from handlers.flow import Context, Flow
 from i18n import LANGUAGES
 
@@ -64,7 +65,7 @@ class StartFlow(Flow):
         if command == "start" and ctx.user.language is None:
             return [Reply(ctx.t("core.welcome"), buttons=language_buttons(ctx))]
         if command == "start":
-            return [menu_reply(ctx, intro=(privacy_text(ctx),))]
+            return [menu_reply(ctx, intro=(privacy_text(ctx), *await channel_lines(ctx)))]
         return [menu_reply(ctx)]
 
     async def on_choice(self, ctx: Context, action: str, args: list[str]) -> list[Reply]:

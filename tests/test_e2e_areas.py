@@ -93,6 +93,8 @@ async def test_a_channel_mapped_to_pilsen_gets_the_alert_and_the_correction(api:
     subscriber = api.user(620, language_code="es")
     await subscribe_by_name(subscriber, "Pilsen", "Todo Lower West Side")
     assert "t.me/vecinos_pilsen" in subscriber.last.text  # the alerts menu offers the channel
+    shown = await subscriber.send("/start")
+    assert any("t.me/vecinos_pilsen" in m.text for m in shown)  # and so does /start
     await full_report(api.user(621, language_code="es"), place=EAST_PILSEN, lang="es")
     await full_report(api.user(622, language_code="es"), place=(41.8445, -87.7140), lang="es")  # La Villita
     await api.drain()

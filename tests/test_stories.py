@@ -3,8 +3,10 @@ fields, the typed-answer parsers, redaction, and the tuning table as a regressio
 
 The tuning table (tests/data/stories_tune.tsv) was written alongside the rules, and the first evaluation table
 (tests/data/stories_eval.tsv) has been SEEN and tuned on since issue 12: the floors asserted on both are regression
-nets (smoke tests), not results. The independent figure comes from bench/bench_stories.py on a table nobody tuned on
-(tests/data/stories_eval2.tsv, run once per change worth reporting and deliberately not read by these tests).
+nets (smoke tests), not results. The second evaluation table (tests/data/stories_eval2.tsv) was run blind in round 2
+and then TUNED on in round 3 (issue 12), so its floor below is a smoke test too. The independent figure now comes
+from bench/bench_stories.py on a third table written by someone who has not seen the reader
+(tests/data/stories_eval3.tsv, run once; deliberately not read by these tests and given no floor).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bot.stories import (
 DATA = Path(__file__).parent / "data"
 TUNE = DATA / "stories_tune.tsv"
 EVAL1 = DATA / "stories_eval.tsv"
+EVAL2 = DATA / "stories_eval2.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -402,3 +405,96 @@ def test_first_eval_table_floor_seen_and_tuned() -> None:
     assert right >= 0.97
     assert invented <= 0.03
     assert sighting >= 0.98
+
+
+def test_second_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval2.tsv was run blind in round 2 (88.7 % right, 1.9 % invented) and TUNED on in round 3, so this
+    floor is a smoke test, not a result. Measured after tuning: 100 % of labelled cells right, 0.6 % of empty cells
+    invented, is_sighting 100 %."""
+    rows = _rows(EVAL2)
+    assert len(rows) >= 150
+    right, invented, sighting = _score(rows)
+    assert right >= 0.97
+    assert invented <= 0.02
+    assert sighting >= 0.98
+
+
+# round 3 (issue 12): the causes found on stories_eval2.tsv, each checked with new sentences written for the rule
+# (not rows of that table). Fields: activity, place, when, agents, vehicles, markings; "-" means "must be None".
+@pytest.mark.parametrize("text,expected", [
+    # second-hand from a named person, specific (place + time/count): a report, not a rumour
+    ("mi tio me dijo que la migra paro a su compa en la 31 y pulaski hace como 10 minutos",
+     {"activity": "street", "place": "la 31 y pulaski", "when": "15m", "vehicles": "-", "markings": "ice"}),
+    ("my neighbor texted that ICE grabbed a man at the bus stop on 55th and Kedzie this morning",
+     {"activity": "street", "place": "55th and Kedzie", "when": "today", "markings": "ice"}),
+    # "¿alguien más vio…? yo las vi": the writer confirms the scene asked about
+    ("alguien mas vio las 2 camionetas de ICE en la 26 y central park? yo las vi hace rato",
+     {"activity": "vehicles", "vehicles": "2-3", "when": "1h", "markings": "ice"}),
+    # "are you aware X?" asserts X
+    ("are you guys aware ICE is at the brickyard mall rn? like 4 of em",
+     {"place": "the brickyard mall", "when": "now", "agents": "3-5", "markings": "ice"}),
+    # the story before a plea for advice
+    ("a mi hermano lo pararon los de la border patrol en la 59 y kedzie, no contesta, que hago?",
+     {"activity": "street", "place": "la 59 y kedzie", "markings": "cbp"}),
+    # vehicles described as enforcement's without an agency
+    ("2 camionetas sin logos frente a la iglesia en la 21 y damen",
+     {"activity": "vehicles", "vehicles": "2-3", "markings": "unmarked"}),
+    ("4 black suvs parked on 18th and Wolcott", {"activity": "vehicles", "vehicles": "4+", "markings": "-"}),
+    ("migrasion en la 26 y kolin ahorita", {"markings": "ice", "when": "now", "activity": "-"}),
+    # lower-case landmarks and landmarks named after a street
+    ("la migra en el walmart de la kedzie hace 10 min", {"place": "el walmart de la kedzie", "when": "15m"}),
+    ("ICE at the Benito Juarez high school on Cermak", {"activity": "other", "place": "Benito Juarez high school"}),
+    ("ICE en la estacion kedzie de la linea rosa ahorita", {"activity": "other", "place": "la estacion kedzie"}),
+    ("migra x la cermak ahorita", {"place": "la cermak"}),
+    ("cpd roadblock at north and ashland", {"activity": "checkpoint", "place": "north and ashland"}),
+    ("la migra detuvo a un señor en la kedzi y 51", {"place": "la kedzi y 51"}),
+    # a stopped car is not an enforcement vehicle; "acaban de mandar" is the message, not the scene
+    ("la migra paro un carro en la 47 y kedzie hace 5 min", {"activity": "street", "vehicles": "-"}),
+    ("me acaban de pasar esto: ICE en la 26 y kedzie", {"when": "-"}),
+    # vehicle counts said apart from the noun, only when vehicles are all the scene shows
+    ("ICE trucks circling Little Village, counted 5", {"activity": "vehicles", "vehicles": "4+", "agents": "-"}),
+    ("cbp suvs x4 on 26th and Pulaski", {"vehicles": "4+", "markings": "cbp"}),
+    ("unmarked Chevy Impala with 2 agents at 31st and Kedzie", {"vehicles": "1", "agents": "1-2"}),
+    ("immigration in a black Chevy Tahoe on Fullerton and Cicero rn", {"vehicles": "1", "markings": "ice"}),
+    ("cops pulled over my brother in a grey Ford on Cermak and Kedzie", {"vehicles": "-", "activity": "street"}),
+    ("la troca gris de la migra en la 18 y loomis hace 10 min", {"activity": "vehicles", "vehicles": "1"}),
+    # activity: knocking at an address, waiting for the bus, a sidewalk outside a store, workers approached
+    ("ICE knocked at 2900 s drake this morning", {"activity": "home", "place": "2900 s drake"}),
+    ("ICE took a guy waiting for the bus at Ashland and 47th", {"activity": "street"}),
+    ("2 agentes en la banqueta afuera de la tienda en la 26 y kostner se llevaron a un señor",
+     {"activity": "street", "agents": "1-2", "markings": "-"}),
+    ("immigration at the Jewel on 26th asking the cashiers for ID", {"activity": "workplace"}),
+    ("ICE arrested a roofer on a job at 3300 w 59th st", {"activity": "workplace"}),
+    ("cops blocked off the alley behind 2500 s st louis", {"activity": "street"}),  # an alley, not a checkpoint
+    # "immigration officers" are agents, not an immigration office; abbreviations and lower-case landmark names
+    ("immigration officers at the church on 18th", {"markings": "ice", "activity": "other"}),
+    ("ICE officers at St. Procopius church this afternoon", {"place": "St. Procopius church", "when": "today"}),
+    ("agentes de ICE en el hospital mount sinai", {"place": "el hospital mount sinai", "activity": "other"}),
+    ("anyone else see the ICE trucks at Cermak and Western? I drove by 10 min ago",
+     {"activity": "vehicles", "when": "15m", "markings": "ice"}),
+    ("los de ICE andan en una suburban negra en la 22 y marshall", {"activity": "vehicles", "vehicles": "1"}),
+    # clock times are not agent counts
+    ("ICE at the Jewel on 26th around 9", {"agents": "-", "when": "today"}),
+    ("immigration raided a bakery on 18th this morning around 7", {"agents": "-", "activity": "workplace"}),
+])
+def test_round3_causes(text: str, expected: dict[str, str]) -> None:
+    s = read_story(text)
+    assert s.is_sighting, (text, s.why)
+    for name, want in expected.items():
+        got = getattr(s, name)
+        if name == "place":
+            assert got is not None and fold(want) in fold(got), (text, got)
+        else:
+            assert got == (None if want == "-" else want), (text, name, got)
+
+
+@pytest.mark.parametrize("text", [
+    "I saw the video of ICE at 26th and Kedzie, is it true?",
+    "alguien mas vio a la migra en la 26 y kedzie?",
+    "dicen que la migra anda en pilsen, es cierto?",
+    "me dijeron que mañana van a hacer redadas en la 26 y pulaski, compartan",
+    "my cousin said there might be ICE somewhere in Pilsen, anyone know?",
+    "sabian que la migra no puede entrar sin orden judicial?",
+])
+def test_round3_still_not_sightings(text: str) -> None:
+    assert not read_story(text).is_sighting, text
