@@ -114,3 +114,19 @@ async def test_a_channel_mapped_to_pilsen_gets_the_alert_and_the_correction(api:
     await api.drain()
     posts = [c for c in api.calls_to("sendMessage") if c.params.get("chat_id") == "@vecinos_pilsen"]
     assert len(posts) == 2 and "falsa alarma" in posts[1].params["text"] and "false alarm" in posts[1].params["text"]
+
+
+async def test_the_card_and_stats_say_how_far_an_alert_got(api: FakeBotAPI, bot) -> None:
+    subscriber = api.user(630, language_code="es")
+    await subscribe_by_name(subscriber, "Pilsen", "Todo Lower West Side")
+    await full_report(api.user(631, language_code="es"), place=EAST_PILSEN, lang="es")
+    await api.drain()
+    card = cards(api)[0]
+    await (await moderator(api, 905)).press("Confirmar", message=card, chat_id=MOD_CHAT)
+    await api.drain()
+    await bot.app.housekeeping()  # refreshes the reach line of recent alerts' cards
+    await api.drain()
+    assert "Enviada a 1 de 1 (la primera a los" in api.find(MOD_CHAT, card.message_id).text
+    shown = await api.user(ADMIN, language_code="es").send("/estadisticas")
+    assert "alertas: 1 · personas alcanzadas: 1 de 1" in shown[0].text
+    assert "Primera persona: mediana" in shown[0].text
