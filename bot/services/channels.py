@@ -30,6 +30,8 @@ class ChannelService:
         self.settings, self.repo, self.geo = settings, repo, geo
 
     async def all(self) -> dict[int, Channel]:
+        if self.settings.telegram_bot_token is None:  # channels are Telegram's: nothing to post to without it
+            return {}
         merged = {**parse_channels(self.settings.neighbourhood_channels), **await self.repo.all()}
         return {area: Channel(area, chat, link or _public_link(chat)) for area, (chat, link) in merged.items()}
 
