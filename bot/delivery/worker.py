@@ -342,12 +342,14 @@ class DeliveryWorker:
             self._wake.set()
             return
         if exc.permanent:
-            await self.repo.mark_failed(row.id, exc.reason)
+            # The person first, then the row: once the row is no longer in flight, anyone who looks (the
+            # /stats count, a test, the next fan-out) already sees the person inactive.
             if row.user_key is not None:
                 await self.users.set_active(row.user_key, False)
             else:
                 log.error("delivery: the %s chat for %s messages is unreachable (%s)", row.messenger, row.kind,
                           exc.reason)
+            await self.repo.mark_failed(row.id, exc.reason)
             return
         if exc.retry_after is not None:
             # Flood control: wait as long as asked. Not the message's fault, so it is not counted as an attempt
