@@ -181,6 +181,7 @@ async def test_every_alert_arrives_despite_api_faults(api: FakeBotAPI, bot) -> N
     delivered = await api.wait_until(lambda: all(received(uid) for uid in subscribers), timeout=30)
     api.random_failure_rate = 0.0
     assert delivered
+    await api.drain(timeout=30)  # nothing left in flight that could still arrive twice
     failed_calls = [c for c in api.calls_to("sendMessage") if c.status != 200]
     assert failed_calls  # faults really happened
     for uid in subscribers:  # exactly one alert each, in their language

@@ -52,6 +52,7 @@ def progress_messages(user: FakeUser) -> list:
 async def wait_final(api: FakeBotAPI, org: FakeUser, marker: str) -> None:
     assert await api.wait_until(lambda: any(marker in m.text for m in progress_messages(org)), timeout=10), \
         [m.text for m in progress_messages(org)]
+    await api.drain()  # the progress message is shown before its row is marked sent: assert on a settled state
 
 
 async def test_bilingual_broadcast_to_everyone_with_literal_text_and_one_edited_progress_message(

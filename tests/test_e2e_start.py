@@ -137,5 +137,6 @@ async def test_a_reply_that_keeps_failing_is_delivered_later_by_the_outbox(api: 
     await ana.send("/privacy", quiet=1.0)
     delivered = await api.wait_until(lambda: any("Your privacy" in m.text for m in ana.seen()), timeout=30)
     assert delivered
+    await api.drain()  # shown to the user first, marked sent after: wait for the row, never assume it
     rows = await bot.app.services.db.fetchall("SELECT kind, status FROM outbox")
     assert [(r["kind"], r["status"]) for r in rows] == [("reply", "sent")]
