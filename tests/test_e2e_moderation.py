@@ -199,7 +199,7 @@ async def test_verifier_round_trip(api: FakeBotAPI, start_bot, lang) -> None:
     card = cards(api)[0]
     await mod.press("verificador" if es else "verifier", message=card, chat_id=MOD_CHAT)
     assert api.calls_to("answerCallbackQuery")[-1].params["text"] == (
-        "Se ofreció a 2 verificador(es) cerca." if es else "Offered to 2 verifier(s) nearby.")
+        "Se ofreció la verificación a 2 personas verificadoras cercanas." if es else "Offered to 2 verifiers nearby.")
     await api.drain()
     offer = verifiers[0].last
     assert ("¿Puede verificar un reporte?" if es else "Can you check a report?") in offer.text

@@ -276,7 +276,7 @@ async def test_block_reporter_and_pending_and_expiry(api: FakeBotAPI, bot) -> No
     await api.drain()
     card, second_card = cards(api)
     shown = await mod.send("/pending", chat_id=MOD_CHAT)
-    assert "2 report(s) waiting" in shown[0].text and "Reporte #1" in shown[1].text
+    assert "2 reports waiting" in shown[0].text and "Reporte #1" in shown[1].text
     await mod.press("Bloquear", message=card, chat_id=MOD_CHAT)
     await mod.press("spam", message=api.find(MOD_CHAT, card.message_id), chat_id=MOD_CHAT)
     await finish_undo_windows(bot)

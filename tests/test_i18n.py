@@ -116,6 +116,13 @@ def test_no_plural_noun_after_one(lang: str) -> None:
     assert still_wrong == KNOWN_PLURAL_BUGS & set(CATALOGS[lang]), "fixed: remove from KNOWN_PLURAL_BUGS"
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_bracketed_plurals(lang: str) -> None:
+    """"reporte(s)" / "verifier(s)" read like a form: a counted string has a plural text and a ``_one`` text."""
+    bracketed = re.compile(r"\w\((?:s|es)\)")
+    assert [k for k, v in CATALOGS[lang].items() if bracketed.search(v)] == []
+
+
 def test_spanish_is_gender_neutral_and_labels_do_not_double_prepositions() -> None:
     es = CATALOGS["es"]
     assert "Bienvenido" not in es["core.welcome"] and "bienvenida" in es["core.welcome"]
