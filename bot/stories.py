@@ -32,19 +32,29 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   una hora", "hace (un) rato", N ≤ 60 min → ``1h``; "esta mañana", "hoy", "hace 3 horas", a clock time, "around
   noon" → ``today``. "Ayer" / "anoche" stay ``None``; so do the writer's own "I just dropped…/just called" and the
   time of a phone call ("called at 9am"). A number of minutes/hours wins over a word; otherwise the first cue wins.
-* activity — an action wins: retén / checkpoint / "uno por uno" → ``checkpoint``; knocking, at the door → ``home``;
-  a traffic stop, "parando carros de…", stopping people → ``street``. Then vehicles seen parked, circling or
-  driving, or vehicles with nobody acting (people only sitting inside count as vehicles) → ``vehicles``, even
-  outside a school or house. Then the site: a house or building → ``home``; a job site, factory, restaurant, car
-  wash, Home Depot, or workers approached → ``workplace``; school, church, hospital, court, consulate, store, gas
-  station, CTA bus or train → ``other``; sidewalk, alley, bus stop → ``street``. A site the writer was at, going
-  to, leaving, or only near does not count. An arrest with no site named → ``street``. Agents standing at a
-  corner with no action stay ``None``.
+* activity — cues are grouped by category of words, and the category decides which governs. An action that names
+  the activity wins: retén / checkpoint / roadblock / "every car" → ``checkpoint``; knocking, at the door, a family
+  taken out → ``home``; a traffic stop ("lo pararon", "got pulled over", "took a guy out of his car") → ``street``.
+  Then vehicles with nobody acting, or people only sitting inside them → ``vehicles`` (even outside a school), unless
+  agents stand outside them at a named site. Then the site, by category: a group of workers approached (a crew,
+  jornaleros, "los que esperan trabajo") → ``workplace`` even on a house or a store lot; a dwelling (casa, depa,
+  edificio, apartment, porch, "my mom's") → ``home`` (``workplace`` if the one taken works there: "se llevaron al
+  carnicero"); a raid on a store → ``workplace``; a job site (factory, warehouse, restaurant, car wash, Home Depot,
+  "where I work") → ``workplace``; an institution or transit (school, church, hospital, clinic, court, consulate,
+  station, CTA bus or train) or a store, market, mall or its lot → ``other``. Then weak actions that a site would
+  have overruled: papers or IDs checked → ``checkpoint``; people stopped or asked, agents standing at a corner or on
+  foot on the sidewalk → ``street``. Last, an arrest or a person held ("on the ground", "contra la pared") with no
+  site named → ``street``. A site the writer was at, going to, leaving, or only near ("the bus stop by Curie high
+  school") does not count. Agents at a corner with no action stay ``None``.
 * place — an address, then a named landmark or one-of-a-kind institution ("la escuela Whittier", "the Mexican
   Consulate on Pulaski"), then a corner, then a street, and a neighbourhood last.
 * hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it, or it is relayed by
-  someone the writer names ("mi prima dice…", "me dijeron que…", "my coworker texted…") with a place and a time or
-  count and no feed or chain behind it; "posted up" is not a post, and "consulado" is a place, not a rights question.
+  someone the writer names ("mi prima dice…", "mi suegra que vive en la 45 me mandó mensaje…", "my coworker
+  texted…") with a place and a time, a count or an arrest, and no feed or chain behind it; "posted up" is not a
+  post, and "consulado" is a place, not a rights question.
+* a writer who corrects themselves ("¿en la 26 y Central? no, en la 26 y Laramie", "on 59th, sorry, I mean
+  60th") is read from the correction: the place (and an agency named there) after it, and the corrected question
+  is a statement;
 * a question that wraps a statement ("r u aware ICE is at… rn?") asserts it; "¿alguien más vio X?" followed by
   "yo las vi" confirms X; the story told before a plea for advice ("…, no contesta, ¿qué hago?") is a report.
 
@@ -128,7 +138,7 @@ _VEHICLE_NOUNS = re.compile(
 )
 _STRONG_AGENT = re.compile(
     r"^(?:agentes?|agents?|oficiales|oficial|officers?|federales|federal|feds?|migras|marshals?|policias?|"
-    r"police|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers)$"
+    r"police|polis|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers)$"
 )
 _WEAK_PERSON = re.compile(r"^(?:hombres|hombre|men|man|guys?|tipos?|senores|senor|dudes?|vatos?|personas|people)$")
 _TIME_NOUNS = re.compile(r"^(?:minutos?|mins?|minutes?|horas?|hours?|hrs?|hr|h|dias?|days?|segundos?|seconds?|"
@@ -147,7 +157,8 @@ _DETAIN = re.compile(
     r"levantaron|subieron|esposaron|took|taking|arrested|arresting|detained|detaining|grabbed|grabbing|"
     r"cuffed|handcuffed|chased|chasing|persiguiendo|persiguieron|pararon|paro|paran|detained|picked|stopped|pulled|"
     r"interrogando|questioning|bothering|molestando|atraparon|siguiendo|following|followed|siguieron|"
-    r"rodearon|surrounded|esposando|buscando|looking|searching)$"
+    r"rodearon|surrounded|esposando|buscando|looking|searching|llevandose|drag\w*|yank\w*|tackl\w*|"
+    r"tumbaron|sacaron|saco|sacando|jalaron|jalando|pushed|empujaron|chased|corretearon|correteando)$"
 )
 _VAGUE = re.compile(r"^(?:varios|varias|several|muchos|muchas|many|lots|bunch|monton|bola|chingo|madral|tons|"
                     r"some|unos|unas|algunos|algunas|few|pocos|pocas|bastantes|plenty)$")
@@ -155,13 +166,15 @@ _VAGUE = re.compile(r"^(?:varios|varias|several|muchos|muchas|many|lots|bunch|mo
 # is_sighting ------------------------------------------------------------------------------------------------
 _ENFORCEMENT = re.compile(
     r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
+    r"boa?rde?r ?patr?o?u?l\w*|de civil|plain ?clothes|plainclothes|"
     r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
     r"los verdes|los de verde|squad cars?|(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
     r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
     r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
-    r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se llevaron|llevandose|agarraron|"
+    r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se (?:lo |la |los |las )?llevaron|"
+    r"llevandose|agarraron|"
     r"levantaron|detained|detaining|arrested|arresting|grabbed|grabbing|policias?|police|cops?|cpd|sheriffs?|"
-    r"patrullas?|took (?:a|two|some|him|her|"
+    r"patrullas?|polis|la poli|roadblocks?|road block|la chota|la jura|took (?:a|two|some|him|her|"
     r"them|my|our|people|someone|somebody)|marshals?|uniformados|encapuchados|masked|enmascarados)\b"
 )
 _OBSERVE = re.compile(
@@ -221,9 +234,11 @@ _FIRST_HAND = re.compile(
 _RELAYED = re.compile(
     r"\b(?:me dijeron|me contaron|me avisaron|me acaban de (?:decir|avisar)|me (?:llamo|llamaron|hablo|escribio) "
     r"(?:mi|un|una)|mi (?:amig[oa]|prim[oa]|tia|tio|mama|papa|herman[oa]|hij[oa]|espos[oa]|vecin[oa]|compa|comadre|"
-    r"compadre|cunad[oa]|jefe|patron|companer[oa]) (?:dijo|dice|me dijo|me dice|me conto|me aviso|me llamo|"
-    r"me escribio|vio)|my (?:friend|cousin|aunt|uncle|mom|dad|sister|brother|son|daughter|wife|husband|"
-    r"neighbou?r|coworker|co-worker|boss) (?:said|says|told me|called|texted|just told|saw))\b")
+    r"compadre|cunad[oa]|suegr[oa]|sobrin[oa]|novi[oa]|jefe|jefa|patron|companer[oa])(?: [^.,;!?]{0,40}?)? "
+    r"(?:dijo|dice|me dijo|me dice|me conto|me aviso|me llamo|me escribio|vio|me mando (?:un )?(?:mensaje|texto|"
+    r"msj)|me texteo)|my (?:friend|cousin|aunt|uncle|mom|dad|sister|brother|son|daughter|wife|husband|"
+    r"neighbou?r|coworker|co-worker|boss|niece|nephew|roommate|girlfriend|boyfriend)(?: [^.,;!?]{0,40}?)? "
+    r"(?:said|says|told me|called|texted|just told|saw|messaged))\b")
 _RUMOR_SOURCE = re.compile(
     r"\b(?:rumor|rumores|supuestamente|supposedly|apparently|facebook|tiktok|instagram|twitter|whatsapp|"
     r"noticias|noticiero|news|video|posted|circulando|circulating|gracias|thanks?|thank you|la alerta|the alert|"
@@ -281,7 +296,8 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
     (r"\b(?:esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
      r"esta tarde|en la tarde|esta madrugada|en la madrugada|this am|earlier|mas temprano|temprano|hoy|today|"
      r"tonight|esta noche|"
-     r"around noon|at noon|al mediodia|a mediodia|"
+     r"around noon|at noon|al mediodia|a mediodia|(?:al|a|de) medio dia|a eso de las? \d{1,2}|"
+     r"\d{1,2}(?::\d\d)? (?:de la manana|de la tarde|de la madrugada|in the morning|in the afternoon)|"
      r"about \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)|"
      r"(?:a las|alas|at|around|como a las|como alas)\s+\d{1,2}(?::\d\d)?" + _NOT_A_COUNT +
      r"\s*(?:am|pm|a\.m|p\.m|de la manana|de la tarde)?)\b", "today", 2),
@@ -296,14 +312,22 @@ _NOT_TODAY = re.compile(r"\b(?:ayer|anoche|antier|yesterday|last night|last week
 # agents were doing and wins; vehicles seen parked or driving with nobody acting win over the *site* they were at
 # (a school, a house, a store: "only vehicles seen, even parked outside a school"); a site wins over a bare street.
 _ACT_CHECKPOINT = (r"\b(?:reten|retenes|checkpoints?|check point|punto de control|puesto de control|"
-                   r"revisando (?:a )?(?:todos )?(?:los )?(?:carros|coches|autos|licencias|papeles)|"
-                   r"checking (?:everyone|every|all|cars|ids|licenses|papers)|parando (?:a )?tod[oa]s|"
+                   r"(?:revisando|checando|chequeando) (?:a )?(?:todos )?(?:los )?(?:carros|coches|autos)|"
+                   r"checking (?:everyone|every|all|cars)|parando (?:a )?tod[oa]s|"
                    r"stopping (?:all|every|everyone|each)|stopping cars(?! of)|uno por uno|one by one|"
                    r"(?:todos|cada) (?:los )?(?:carros|coches|autos)|every (?:car|vehicle)|"
                    r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)(?! de)|"
                    r"blocked off (?:the )?(?:street|road|intersection)|roadblock|road block|bloqueo|"
                    r"bloquearon la calle|"
                    r"cerraron la calle)\b")
+# papers or IDs checked: a checkpoint on a street, but at a station, a bus or a store the site says more
+_ACT_CHECK_WEAK = (r"\b(?:(?:revisando|checando|chequeando) a (?:la gente|todos|las personas)|"
+                   r"(?:revisando|checando|chequeando|pidiendo|revisaban|pedian|revisan|piden) (?:a la gente )?"
+                   r"(?:los |las |sus )?(?:licencias|papeles|documentos|identificacion|ids?|mica)|"
+                   r"(?:checking|asking for|asking (?:people|ppl|everyone) for|demanding) (?:people'?s |ppl'?s |"
+                   r"everyone'?s )?(?:ids?|licenses|papers|documents|identification))\b")
+# "at the door" is a home only when no other site is named ("4 agents at the door of the shelter")
+_AT_THE_DOOR = r"\b(?:(?:at|outside|in front of) the (?:front )?door|(?:en|a|afuera de|frente a) la puerta)\b"
 _ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
              r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|knocked|knocks|"
              r"door to door|"
@@ -313,27 +337,54 @@ _ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?p
              r"puerta por puerta|casa por casa|entraron a (?:la|una|su|mi) casa|"
              r"went into (?:a|the|their) (?:house|home)|"
              r"sacando a (?:la )?gente de(?:l| la| su| una)? (?:edificio|casa|depa|departamento)|"
-             r"(?:at|outside|in front of) (?:my|our|the|their) (?:front )?door|"
-             r"(?:en|a|afuera de|frente a) (?:la|mi|su|nuestra) puerta|rodearon (?:la|una|mi|su) casa|"
+             r"(?:at|outside|in front of) (?:my|our|their) (?:front )?door|"
+             r"(?:en|a|afuera de|frente a) (?:mi|su|nuestra) puerta|"
+             r"(?:sacaron|sacando|se llevaron) a (?:una|la|toda la|su) familia|"
+             r"(?:took|taking|pulled) (?:a|the|their|his|her) (?:whole )?family|rodearon (?:la|una|mi|su) casa|"
              r"rodeo (?:la|una|mi|su) casa|surrounded (?:a|the|my|their) (?:house|home|building))\b")
 _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
                r"(?:pararon|paro|parar|detuvieron)|(?:pulled|stopped) (?:me|us)(?: over)?|"
                r"pulled (?:over|someone over|a \w+ over|him over|her over|them over)|"
                r"pararon (?:a|un|una)|paro (?:a|un|una)|"
                r"pulled up on|stopped a|stopped (?:him|her|them)|parando (?:a )?(?:los )?carros|"
-               r"stopping (?:people|cars)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas|"
-               r"pull(?:ed|ing)? (?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
+               r"stopping cars|(?:got|was|were|been|get|gets|getting) (?:pulled over|pulled|stopped)|"
+               r"(?:pull(?:ed|ing|s)?|tak(?:e|es|ing)|drag(?:ged|ging|s)?|yank(?:ed|ing|s)?) "
+               r"(?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
                r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)|"
-               r"(?:bajaron|sacaron) (?:a )?(?:al|los|las|la|el|un|una|unos) (?:\w+ )?(?:del|de la|de su) "
+               r"took (?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
+               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)|"
+               r"(?:bajaron|sacaron|bajando|sacando) (?:a )?(?:al|los|las|la|el|un|una|unos) (?:\w+ )?"
+               r"(?:del|de la|de su|de sus) "
                r"(?:carro|troca|camioneta|coche|auto)|bajaron al (?:chofer|conductor))\b")
+_WEAK_STREET = (r"\b(?:stopping (?:people|ppl|folks|everyone)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas|"
+                r"asking (?:people|ppl|folks|everyone|for|about)|preguntando (?:por|a)|"
+                r"(?:parad[oa]s|standing|waiting|esperando|caminando|walking|a pie|on foot)\b[^.,;!?]{0,25}?"
+                r"\b(?:esquina|corner|banqueta|sidewalk|acera|la calle|the street))\b")
 _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
               r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
               r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
               r"apartamento|depa)|(?:el|un) edificio|edificio|apartments?|their home|a home|residencia|porch|"
-              r"casa|house|hogar)\b")
+              r"casa|casas|house|houses|hogar|depa|depas|departamentos?|apartamentos?|apt|condos?|basement|sotano|"
+              r"traila|trailer|duplex|vivienda|yarda|patio|backyard|front yard|(?:the|a|an|his|her|their) building|"
+              r"apartment building|townhouse|(?:my|his|her|their|our|your) (?:mom|mother|dad|father|grandma|grandpa|"
+              r"aunt|uncle|cousin|sister|brother|neighbou?r|friend|parents|in-laws)'s(?! (?:car|truck|van|job|work|"
+              r"school|store|shop|restaurant|business)))\b")
+# a group of workers approached is a workplace even on a house (a landscaping crew) or at a store (day labourers)
+_WORKERS = (r"\b(?:jornaleros|day ?labou?rers|workers|trabajadores|empleados|employees|crew|cuadrilla|roofers|"
+            r"landscapers|painters|pintores|albaniles|techeros|jardineros|gardeners|contractors|"
+            r"(?:esperan|esperaban|esperando|buscan|buscando|looking for|waiting for) (?:trabajo|work|chamba|jale)|"
+            r"working (?:on|at) (?:a|the)|trabajando en (?:una|la|el|un))\b")
+# one worker taken where they work ("se llevaron al carnicero", "the cashier"): a workplace when a site is named
+_WORKER_ONE = (r"\b(?:(?:who|that|que) (?:works?|trabaja|trabajan|trabajaba) (?:there|ahi|alli|aqui|here)|"
+               r"(?:al|el|la|a la|the|a|an|un|una) (?:carnicero|panadero|cajer[oa]|meser[oa]|cociner[oa]|"
+               r"dependiente|encargad[oa]|mecanico|butcher|cashier|cook|waiter|waitress|mechanic|clerk|baker)\b"
+               r"(?! (?:county|st|street|ave))|"
+               r"(?:carniceros|panaderos|cajer[oa]s|meser[oa]s|cociner[oa]s|butchers|cashiers|cooks|waiters|clerks))\b")
+_RAID = r"\b(?:raid|raided|raiding|redadas?|operativo)\b"
 _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi |el |su |my |the |his |her )?"
-              r"(?:trabajo|work)|(?:el|al) trabajo de|trabaja en|workplace|work ?site|job ?site|fabrica|factory|"
-              r"warehouse|bodega|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
+              r"(?:trabajo|work)|(?:el|al) trabajo de|trabaja en|(?:a |en )?donde (?:trabajo|trabaja|trabajan|"
+              r"trabajamos)|where (?:i|he|she|they|we|my \w+) works?|workplace|work ?site|job ?site|fabrica|factory|"
+              r"warehouse|bodega|almacen|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
               r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
               r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|oficina|negocio|business|shop|"
               r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|"
@@ -344,16 +395,31 @@ _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi 
 _SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|secundaria|prepa|preparatoria|kinder|"
                r"daycare|guarderia|iglesia|church|parroquia|parish|hospital|clinica|clinic|corte|court|courthouse|"
                r"(?:el|un|al|del|the|a) (?:parque|park)\b|biblioteca|library|consulado|consulate|albergue|shelter|"
-               r"gasolinera|gas station|tienda|store|mercado|market|supermercado|supermarket|swap ?meet|pulga|mall|"
-               r"walmart|target|jewel|aldi|costco|walgreens|cvs|estacionamiento|parking lot|lavanderia|laundromat|"
-               r"cta|train|tren|estacion|station|(?:blue|red|pink|orange|green|brown) line|"
+               r"cta|metra|train|tren|estacion|station|(?:blue|red|pink|orange|green|brown) line|"
                r"(?:el|al) camion(?! stop)|the bus(?! stop)|(?:the|el|la|en el) \d{1,2} (?:bus|camion)|"
-               r"camion \d{1,2}|bus (?:route|driver)|hs|"
+               r"camion \d{1,2}|bus (?:route|driver)|hs|\d{1,3}(?: [a-z]+){1,2} (?:bus|camion)(?! stop)|"
+               r"(?:on|onto|in|en|inside|dentro del|arriba del|subieron al) (?:the|a|el|un) (?:[a-z]+ ){0,2}"
+               r"(?:bus|camion)(?! stop)|"
+               r"health (?:center|clinic)|medical (?:center|office)|centro (?:de salud|medico)|urgent care|"
+               r"emergency room|the er|sala de emergencias?|emergencias|farmacia|pharmacy|dentista|dentist|"
+               r"doctor'?s office|consultorio|"
+               r"estudiantes|students|alumnos|maestr[oa]s|teachers|parents|padres de familia|school pick ?up|"
                r"autobus|un camion de la cta)\b")
+_SITE_STORE = (r"\b(?:mariano'?s|pete'?s (?:fresh )?market|la chiquita|fresh market|food 4 less|save a lot|"
+               r"family dollar|7-?eleven|menards|best buy|burlington|meijer|sam'?s club|autozone|"
+               r"(?:the|el|la) [a-z]+'s(?! (?:house|home|car|casa|door|apartment|apt|place|job|work|building|"
+               r"family|kids?|son|daughter))|"
+               r"gasolinera|gas station|tienda|tiendita|store|mercado|market|supermercado|supermarket|grocery|"
+               r"groceries|swap|flea market|pulga|tianguis|mall|plaza comercial|shopping|"
+               r"walmart|target|jewel|aldi|costco|walgreens|cvs|dollar (?:store|tree|general)|"
+               r"estacionamiento|parking lot|lavanderia|laundromat|carniceria|tortilleria|meat market|butcher shop|"
+               r"deli|botanica|salon|barberia|barbershop)\b")
 _ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circulando|circling|driving around|"
                  r"patrolling|patrullando|circling|drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
+                 r"formad[oa]s|alinead[oa]s|en fila|lined up|in a (?:line|row)|idling|stationed|apostad[oa]s|"
                  r"solo (?:vi )?(?:las |los |unas |unos )?(?:camionetas|carros|trocas|vans)|"
-                 r"only (?:saw )?(?:the )?(?:trucks|vans|cars|suvs))\b")
+                 r"(?:only|just) (?:saw )?(?:the )?(?:trucks|vans|cars|suvs|vehicles)|"
+                 r"(?:nomas|nada mas|puras?) (?:las |los )?(?:camionetas|carros|trocas|vans|patrullas))\b")
 _SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta|sidewalk|acera|alley|callejon|"
                 r"parada del (?:bus|camion)|bus stop|la parada|parada de(?:l)? (?:autobus|bus|camion)|la bus stop|"
                 r"esperaba(?:n)? el (?:camion|bus)|esperando el (?:camion|bus)|waiting for (?:the |a )?bus|"
@@ -362,31 +428,53 @@ _SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta
 _ACTIVITY_CUES: list[tuple[str, str]] = [
     ("checkpoint", _ACT_CHECKPOINT), ("home", _ACT_HOME), ("street", _ACT_STREET), ("home", _SITE_HOME),
     ("workplace", _SITE_WORK), ("other", _SITE_OTHER), ("vehicles", _ACT_VEHICLES), ("street", _SITE_STREET),
+    ("checkpoint", _ACT_CHECK_WEAK), ("street", _WEAK_STREET), ("workplace", _WORKERS), ("other", _SITE_STORE),
+    ("workplace", _WORKER_ONE), ("home", _AT_THE_DOOR),
 ]
 _ACTIVITY_RES = [(a, re.compile(p)) for a, p in _ACTIVITY_CUES]
-_RX_CHECKPOINT, _RX_ACT_HOME, _RX_ACT_STREET, _RX_HOME, _RX_WORK, _RX_OTHER, _RX_VEHICLES, _RX_STREET = (
+(_RX_CHECKPOINT, _RX_ACT_HOME, _RX_ACT_STREET, _RX_HOME, _RX_WORK, _RX_OTHER, _RX_VEHICLES, _RX_STREET,
+ _RX_CHECK_WEAK, _RX_WEAK_STREET, _RX_WORKERS, _RX_STORE, _RX_WORKER_ONE, _RX_AT_DOOR) = (
     rx for _, rx in _ACTIVITY_RES)
+_RX_RAID = re.compile(_RAID)
 # a site the writer was going to, or only near, is not where the agents were
 _NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(?:en|at|in)|"
                            r"\b(?:deje|dejar|dejando|dejamos|dropped|dropping|drop|left|leaving|sali|salimos|saliendo|"
                            r"pick(?:ed|ing)?)\b[^.,;]{0,25}\b(?:en|at|from|de|del|off|up)|"
                            r"\b(?:esperaba|esperaban|esperando|waiting for)|"
                            r"\b(?:walking|going|way|heading|headed|camino|rumbo|iba|ibamos|voy|vamos|llevaba|"
+                           r"caminando|yendo|iban|corriendo|running|vayan|vaya|ir|go|avoid|eviten|evitar|salgan|"
                            r"llevando|taking)\b[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
                            r"esquina|corner)\s+(?:de|del|of)?|\bpor)\s+(?:the |la |el |my |mi |his |her |their |su |"
-                           r"mis |my kids'? |los )?$")
+                           r"mis |my kids'? |los |las )?$")
+# "at the bus stop by Curie high school": a named site the scene was only near
+_NEAR_NAMED = re.compile(r"\b(?:cerca|near|by|around|next to|junto a|across from)\s+(?:de |del |of |to )?"
+                         r"(?:the |la |el )?(?:(?!at |en |in |on |and |y )[a-z]+ ){1,2}$")
 _ACTED = re.compile(
     r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|detienen|deteniendo|arrest\w*|"
-    r"agarraron|agarro|agarrando|levantaron|esposad[oa]s?|esposaron|esposando|took (?:a|an|two|some|him|her|them|"
+    r"agarraron|agarro|agarrando|levantaron|esposad[oa]s?|esposaron|esposando|"
+    r"took (?:\d+|a|an|two|three|four|some|him|her|them|"
     r"my|our|people|someone|somebody|the|\w+ of)|taking (?:people|someone|him|her|them)|grabb\w+|detain\w*|"
     r"cuffed|handcuff\w*|sacando|pulled over|pararon|stopped (?:a|an|him|her|them|someone|people)|"
     r"stopping (?:people|someone)|parando (?:a )?(?:la )?gente|pidiendo (?:papeles|documentos|identificacion)|"
     r"asking (?:for|people)|preguntando|questioning|interrogando|chasing|persiguiendo|knock\w*|tocando|"
-    r"entraron|raid|redada|rodearon|rodeo|surrounded|talking to|hablando con|blocking|bloqueando)\b")
+    r"entraron|raid|redada|rodearon|rodeo|surrounded|talking to|hablando con|blocking|bloqueando|subieron a|"
+    r"subio a|llevandose|metieron a|put (?:him|her|them|a \w+) in|brought (?:a|an|him|her|them|someone)|"
+    r"taking (?:a|an|the|two)|take (?:a|an|the|him|her|them)|holding|sujetando|en el (?:piso|suelo)|"
+    r"on the ground|contra la pared|against the (?:wall|car)|in cuffs|tenian a|tienen a|had (?:a|an|some) "
+    r"(?:guy|man|woman|kid|lady|muchacho))\b")
 _DETENTION = re.compile(
     r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|arrest\w*|agarraron|agarro|"
-    r"levantaron|esposad[oa]s?|esposaron|grabb\w+|detain\w*|cuffed|handcuff\w*|took (?:a|an|two|some|him|her|"
-    r"them|my|our|people|someone|somebody|the)|taking (?:people|someone|him|her|them))\b")
+    r"levantaron|esposad[oa]s?|esposaron|grabb\w+|detain\w*|cuffed|handcuff\w*|"
+    r"took (?:\d+|a|an|two|three|four|some|him|her|"
+    r"them|my|our|people|someone|somebody|the)|taking (?:people|someone|him|her|them|a|an|the|two)|"
+    r"take (?:a|an|the|him|her|them)|subieron a|subio a|llevandose|metieron a|put (?:him|her|them|a \w+) in|"
+    r"picked up (?:a|an|two|three|some|him|her|them|people|\d+|my|our|the|his|her)|"
+    r"picking up (?:people|guys|men|workers|him|her|them)|"
+    r"(?:with|con) (?:a|an|un|una) (?:\w+ )?(?:on the ground|en el (?:piso|suelo))|en el (?:piso|suelo)|"
+    r"on the ground|contra (?:la|el|una|un|su) (?:pared|troca|carro|camioneta|patrulla|van|coche|reja)|"
+    r"against (?:the|a|their|his) (?:wall|car|truck|van|fence)|in cuffs|(?:tenia|tenian|tienen|tiene) a (?:un|una)|"
+    r"had (?:a|an|some) (?:guy|man|woman|kid|lady)|(?:held|holding|sujetando|sometiendo|pinned) (?:a|an|un|una|"
+    r"him|her|down))\b")
 _PERSON = (r"\b(?:agentes?|agents?|oficiales|oficial|officers?|hombres|men|guys?|tipos|senores|dudes|vatos|feds|"
            r"federales|policias?|cops?|uniformados|encapuchados|marshals?)\b")
 _AGENCY = (r"\b(?:ice(?!\s*cream)|la migra|migras?|cbp|border patrol|patrulla fronteriza|immigration|inmigracion|"
@@ -409,11 +497,12 @@ _MARKING_CUES: list[tuple[str, str]] = [
     # included) — the product rule reads them as ICE; a named CBP or a negation still wins (see _markings)
     ("migra", r"\b(?:la migra|migras?|(?:in)?migraci?on|(?:in|i)?m+igra(?:s|c|t)i?on|immigration|imigration|"
               r"inmigrasion|los de ice)\b"),
-    ("cbp", r"\b(?:cbp|border patrol|bordr patrol|border patrl|patrulla fronteriza|la border|bortac|"
+    ("cbp", r"\b(?:cbp|border patrol|bordr patrol|border patrl|boa?rde?r ?patr?o?u?l\w*|patrulla fronteriza|"
+            r"la border|bortac|"
             r"customs and border|proteccion fronteriza|uniformes? verdes?|green uniforms?|los verdes|"
             r"los de verde)\b"),
-    ("police", r"\b(?:policias?|police|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|la chota|"
-               r"la jura|state troopers?|troopers?)\b"),
+    ("police", r"\b(?:policias?|police|polis|la poli|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|"
+               r"la chota|la jura|state troopers?|troopers?)\b"),
     ("unmarked", r"\b(?:sin placas?|no (?:license )?plates?|without (?:license )?plates|unmarked|sin marcas?|"
                  r"sin logos?|sin identificacion|sin uniformes?|no uniforms?|without uniforms?|plain ?clothes|"
                  r"plainclothes|ropa de civil|ropa normal|de civil|vestidos de civil|civilian clothes|no markings|"
@@ -475,6 +564,7 @@ _STOP = {
     "ahi", "alli", "here", "aqui", "aca", "lol", "omg", "wey", "guey", "bro", "fam", "pls", "plz",
     "desde", "hasta", "since", "until", "half", "media", "ayer", "yesterday", "tonight", "anoche", "last",
     "few", "some", "maybe", "quizas", "tal", "vez", "probably", "least", "menos",
+    "orita", "horita", "ahoritita", "mismo", "atm", "asap", "aun",
 }
 _DOMAIN = re.compile(
     r"^(?:ice|cbp|dhs|hsi|ero|migra|border|patrol|agentes?|agents?|oficiales|officers?|feds?|federales|"
@@ -597,22 +687,29 @@ def read_story(text: str, lang: str | None = None,
         return Story(False, confidence, lang, why=tuple(why))
     toks = _tokens(text, folded)
     place = place_span = place_object = None
-    if find_place is not None:
-        found = find_place(text)
-        if found:
-            place_object, (start, end) = found
-            place_span, place = (start, end), text[start:end]
-    else:
-        span = find_place_span(text)
-        if span:
-            place_span, place = span, text[span[0]:span[1]]
+    # "en la 26 y Central? no, en la 26 y Laramie": the writer corrected the place; read it from after the correction
+    fix = _CORRECTION.search(folded)
+    offsets = ([fix.end()] if fix else []) + [0]
+    for off in offsets:
+        if find_place is not None:
+            found = find_place(text[off:])
+            if found:
+                place_object, (start, end) = found
+                place_span, place = (start + off, end + off), text[start + off:end + off]
+        else:
+            span = find_place_span(text[off:])
+            if span:
+                place_span, place = (span[0] + off, span[1] + off), text[span[0] + off:span[1] + off]
+        if place_span:
+            break
     agents = _count(toks, folded, "agents")
     vehicles = _count(toks, folded, "vehicles")
     return Story(
         True, confidence, lang,
         activity=_activity(body or folded, agents, vehicles),
         place=place, place_span=place_span, place_object=place_object,
-        when=_when(folded), agents=agents, vehicles=vehicles, markings=_markings(body or folded),
+        when=_when(folded), agents=agents, vehicles=vehicles,
+        markings=(fix and _markings(folded[fix.end():])) or _markings(body or folded),
         details=details or None, redacted=removed, why=tuple(why),
     )
 
@@ -635,13 +732,17 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
     first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
     if _HEARSAY.search(folded) and not first_hand and not (
             _RELAYED.search(folded) and not _RUMOR_SOURCE.search(folded) and find_place_span(text) and (
-                _when(folded) or _count(_tokens(text, folded), folded, "agents")
+                _when(folded) or _DETENTION.search(folded) or _count(_tokens(text, folded), folded, "agents")
                 or _count(_tokens(text, folded), folded, "vehicles"))):
         return False, 0.7, ["hearsay without first-hand words"], ""
     if _FUTURE.search(folded) and not first_hand:
         return False, 0.7, ["a prediction, not a sighting"], ""
     declarative: list[str] = []
     asked: list[str] = []  # "¿alguien más vio X?" — kept in case the writer then says they saw it
+    corrected = _CORRECTION.search(folded)
+    if corrected and "?" in folded[corrected.start():corrected.end()]:
+        # "¿en la 26 y Central? no, en la 28": a statement the writer corrects, not a question
+        folded = folded[:corrected.start()] + " . " + folded[corrected.start():].replace("?", " ", 1)
     for raw in _sentences(folded):
         s = raw.strip()
         if not s:
@@ -694,7 +795,8 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
             why.append(name)
     # "cuidado con la migra", "ICE is everywhere": nothing to report
     if "place" not in why and "count" not in why and len(why) < 2 and not (
-            "observed" in why and _vehicle_scene(body)) and not ("first-hand" in why and _RX_ACT_HOME.search(body)):
+            "observed" in why and _vehicle_scene(body)) and not (
+            "first-hand" in why and (_RX_ACT_HOME.search(body) or _RX_AT_DOOR.search(body))):
         return False, 0.6, ["enforcement word but no place and too little observed"], ""
     return True, min(score, 0.99), why, body
 
@@ -709,8 +811,18 @@ _CONFIRM_Q = re.compile(
     r"\s+")
 
 
-_ADVICE_Q = re.compile(r"^(?:y )?(?:que (?:hago|hacemos|puedo hacer|debo hacer|hacer)|what (?:do|should|can) (?:i|we) "
-                       r"do|what now|ayuda|help|alguien (?:me )?puede ayudar|can (?:someone|anyone) help)\b")
+_ADVICE_Q = re.compile(r"^(?:y )?(?:que (?:hago|hacemos|hace|hacen|puedo hacer|debo hacer|debe hacer|deben hacer|"
+                       r"hacer|(?:me |le |nos |les )?recomiendan|(?:me |le |nos |les )?aconsejan|(?:me |le )?sugieren)|"
+                       r"what (?:do|should|can) (?:i|we|she|he|they) do|what now|"
+                       r"what do (?:you|u) (?:recommend|suggest)|"
+                       r"ayuda|help|alguien (?:me )?puede ayudar|can (?:someone|anyone) help|is it safe)\b")
+
+
+# a writer correcting themselves: "…en la 26 y Central? no, en la 28", "…on 26th, I mean 24th", "perdón, era en…"
+_CORRECTION = re.compile(r"(?:\?+\s*|[,.;]\s*|\s)(?:(?:no,? no|no|nel|perdon|perdona|digo|mejor dicho|correction|"
+                         r"correccion|sorry|my bad|wait|espera|oops)\s*[,.:!]\s*){1,3}(?:i mean\s+|quise decir\s+)?"
+                         r"(?:(?:era|es|fue|it'?s|it was|they'?re|estan)\s+)?(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)"
+                         r"|[,.;]\s*(?:i mean|quise decir)\s+(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)")
 
 
 def _sentences(folded: str) -> list[str]:
@@ -800,8 +912,10 @@ def _markings(folded: str) -> str | None:
 _VEHICLE_DESCRIPTIONS = [re.compile(p) for p in (
     _VEHICLE_WORD + r"(?:\s+(?!agentes?|agents?|oficiales|officers?|hombres|men|guys|tipos|y\b|and\b|con\b|with\b)"
     r"\w+){0,2}?\s+(?:(?:de|del|of)\s+)?(?:(?:la|el|los|the)\s+)?(?:\w+\s+){0,1}?"
-    r"(?:ice|migra|cbp|border patrol|patrulla fronteriza|immigration|policia|police|cpd|dhs|gobierno)\b",
-    r"\b(?:ice|cbp|border patrol|immigration|cop|police|cpd|dhs|hsi|migra)\s+(?:\w+\s+){0,1}?" + _VEHICLE_WORD,
+    r"(?:ice|migra|cbp|border patrol|patrulla fronteriza|immigration|(?:in|i)?m+igra(?:c|s|t)i?on|policia|police|"
+    r"cpd|dhs|gobierno)\b",
+    r"\b(?:ice|cbp|border patrol|immigration|imigration|cop|police|cpd|dhs|hsi|migra)\s+(?:\w+\s+){0,1}?"
+    + _VEHICLE_WORD,
     r"\b(?:patrullas?|squad|cop|police)\s+(?:cars?|de (?:la )?policia|de cpd)\b")]
 
 
@@ -811,22 +925,40 @@ def _first_site(rx: re.Pattern[str], folded: str, outside_is_near: bool = False)
     not the site either."""
     for m in rx.finditer(folded):
         before = folded[max(0, m.start() - 45):m.start()]
-        if _NOT_THE_SITE.search(before) or (outside_is_near and _OUTSIDE_OF.search(before)):
+        if _NOT_THE_SITE.search(before) or _NEAR_NAMED.search(before) or (
+                outside_is_near and _OUTSIDE_OF.search(before)) or _SITE_AWAY.match(folded, m.end()):
             continue
         return True
     return False
 
 
+# "mi casa está a una cuadra", "my house is 2 blocks away": the site is only near the scene ("la escuela cerca de
+# la 26" is still the school)
+_SITE_AWAY = re.compile(r"\s*(?:(?:esta|queda|is|are)\s+)?(?:a (?:una|un|dos|tres|\d+|unas|pocas) cuadras?|"
+                        r"(?:a |one |two |\d+ )?blocks? (?:away|from)|(?:esta |is )?(?:around the corner|"
+                        r"down the street|a la vuelta))\b")
 _SIDEWALK = re.compile(r"\b(?:banqueta|sidewalk|acera|alley|callejon|bus stop|parada del (?:bus|camion)|"
                        r"la parada|parada de(?:l)? (?:autobus|bus|camion))\b")
 _OUTSIDE_OF = re.compile(r"\b(?:afuera|fuera|frente|enfrente|outside|in front)\s+(?:de|del|of|a|al)?\s*"
                          r"(?:the |la |el |una |un |a |an )?$")
 
 
+# "no agents outside, just the trucks": people said to be absent are not part of the scene
+_NO_PEOPLE = re.compile(r"\b(?:no|sin|without|ningun|ni un|nobody|no one|nadie)\s+(?:\w+\s+)?(?:agentes?|agents?|"
+                        r"oficiales|officers?|cops?|policias?|hombres|men|guys|personas|people)\b")
+_LOOK_LIKE = re.compile(r"\b(?:parecen|parecian|parece|se ven como|look(?:ed|s)? like|seem(?:ed|s)? like|"
+                        r"seem(?:ed)? to be|"
+                        r"probably|probablemente|creo que (?:son|eran)|i think (?:they'?re|they are|they were))\s+"
+                        r"(?:(?:de|ser|the|la|los|unos|some)\s+)?(?:\w+\s+)?(?:agentes?|agents?|cops?|policias?|"
+                        r"police|ice|migra|federales|feds|officers?|oficiales)\b")
+
+
 def _people_present(folded: str) -> bool:
     """Are agents (people) part of the scene, beyond vehicles? Agency names used as a vehicle's description ("ICE
     van", "camionetas de la migra", "cop cars") and people only sitting inside a vehicle do not count."""
-    text = _INSIDE.sub(" ", folded)
+    text = _NO_PEOPLE.sub(" ", _INSIDE.sub(" ", folded))
+    if _INSIDE.search(folded):
+        text = _LOOK_LIKE.sub(" ", text)
     for rx in _VEHICLE_DESCRIPTIONS:
         text = rx.sub(" VEH ", text)
     text = _MARK_HEDGE_ANY.sub(" ", text)
@@ -834,24 +966,51 @@ def _people_present(folded: str) -> bool:
 
 
 def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | None:
-    """See the comment above the cue lists for the order; nothing at all is said when no cue fits."""
+    """Which cue governs, in order: an action that names the activity (a checkpoint, knocking, a traffic stop);
+    vehicles with nobody acting; then the site by category — workers approached, a dwelling, a raid on a store or a
+    job site, an institution or transit, a store — then a weak action that a site would have overruled (papers
+    checked → checkpoint, people stopped or agents standing at a corner → street), and an arrest or a person held
+    with no site named → street. Nothing at all is said when no cue fits."""
     if _RX_CHECKPOINT.search(folded):
         return "checkpoint"
     if _RX_ACT_HOME.search(folded):
         return "home"
     if _RX_ACT_STREET.search(folded):
         return "street"
-    acted = bool(_ACTED.search(folded))
+    acted = bool(_ACTED.search(folded) or _DETENTION.search(folded) or _RX_CHECK_WEAK.search(folded)
+                 or _RX_WEAK_STREET.search(folded))
     has_vehicles = bool(re.search(_VEHICLE_WORD, folded) or re.search(r"\bpatrullas?\b(?! fronteriza)", folded))
-    parked = bool(_RX_VEHICLES.search(folded) or _SITTING_IN.search(folded) or _RIDING.search(folded) or re.search(
+    people = _people_present(folded)
+    standing = people and bool(re.search(_PERSON, _INSIDE.sub(" ", folded)))  # agents out of the vehicles
+    inside = bool(_SITTING_IN.search(folded) or _RIDING.search(folded) or _INSIDE.search(folded))
+    parked = bool(_RX_VEHICLES.search(folded) or re.search(
         _VEHICLE_WORD + r"(?:\s+[\w]+){0,4}?\s+(?:esta |estan |estaba |estaban )?parad[oa]s?\b", folded))
-    if not acted and vehicles != "0" and ((has_vehicles and not _people_present(folded)) or parked):
-        return "vehicles"
     sidewalk = _SIDEWALK.search(folded)
-    for activity, rx in (("home", _RX_HOME), ("workplace", _RX_WORK), ("other", _RX_OTHER)):
-        if _first_site(rx, folded, outside_is_near=bool(sidewalk)):
-            return activity
-    if _RX_STREET.search(folded):
+
+    def site(rx: re.Pattern[str]) -> bool:
+        return _first_site(rx, folded, outside_is_near=bool(sidewalk))
+
+    institution = site(_RX_OTHER)
+    store = site(_RX_STORE)
+    if not acted and vehicles != "0" and (has_vehicles or parked) and (not people or inside or (
+            parked and not (standing and (institution or store)))):
+        return "vehicles"  # agents standing beside a parked van at a school: the school is the site
+    if site(_RX_WORKERS):
+        return "workplace"
+    home = site(_RX_HOME) or bool(_RX_AT_DOOR.search(folded) and not institution and not store and not site(_RX_WORK))
+    if (home or store) and _RX_WORKER_ONE.search(folded):
+        return "workplace"
+    if home:
+        return "home"
+    if store and _RX_RAID.search(folded):
+        return "workplace"  # a raid on a shop or market is on its workers
+    if site(_RX_WORK):
+        return "workplace"
+    if institution or store:
+        return "other"
+    if _RX_CHECK_WEAK.search(folded):
+        return "checkpoint"
+    if _RX_STREET.search(folded) or _RX_WEAK_STREET.search(folded):
         return "street"
     if _DETENTION.search(folded):
         return "street"  # an arrest at a corner, with no site named, happened on the street
@@ -938,7 +1097,8 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             k + 1 < len(toks) and toks[k + 1].w in ("buren", "wash", "seat", "door")) and not _detained(toks, i)
         personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
         is_agent = bool(_STRONG_AGENT.match(noun)) or (
-            bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i) and not personal_a)
+            bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i, people=True) and not personal_a
+            and t.w not in _ARTICLE_ONE)  # "un señor", "a guy": in a story, the one taken, not an agent
         if _STRONG_AGENT.match(noun) and _detained(toks, i) and noun in ("police", "policia", "policias"):
             is_agent = False
         if (kind == "vehicles" and is_vehicle) or (kind == "agents" and is_agent):
@@ -948,17 +1108,14 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         i = k + 1
     if not seen and kind == "agents":
         # "hay migra en la 26, son como 10" / "there were like 10 of them": a number with no noun, about them
-        m = re.search(r"\b(?:son|eran|fueron|estan|andan|habia|there (?:are|were|was|is)|they were|it was|"
-                      r"about|like|least|menos|,)\s*(?:como\s+|unos\s+|unas\s+|like\s+|about\s+|around\s+|"
-                      r"mas de\s+|more than\s+|at least\s+|al menos\s+|por lo menos\s+)?(\w+)"
-                      r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+(?:of them|of em|de ellos)\b|"
-                      r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b))", folded)
-        if m and _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and \
-                (m.group(0).rstrip().endswith(("of them", "of em", "de ellos")) or re.match(r"(?:son|eran|fueron)\b",
-                                                                                  m.group(0))):
-            n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
-            more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
-            total, seen = n + (1 if more else 0), True
+        for m in _ABOUT_THEM.finditer(folded):
+            if _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and (
+                    m.group(0).rstrip().endswith(("of them", "of em", "de ellos"))
+                    or re.match(r"(?:son|eran|fueron)\b", m.group(0))):
+                n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
+                more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
+                total, seen = n + (1 if more else 0), True
+                break
     if not seen and kind == "agents":
         n = _loose_agent_count(folded)
         if n is not None:
@@ -983,12 +1140,19 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
     return None
 
 
+_ABOUT_THEM = re.compile(
+    r"\b(?:son|eran|fueron|estan|andan|habia|there (?:are|were|was|is)|they were|it was|"
+    r"about|like|least|menos|,)\s*(?:como\s+|unos\s+|unas\s+|like\s+|about\s+|around\s+|"
+    r"mas de\s+|more than\s+|at least\s+|al menos\s+|por lo menos\s+)?(\w+)"
+    r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+(?:of them|of em|de ellos)\b|"
+    r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b))")
 _HEDGE_NUM = re.compile(
     r"\b(?:like|maybe|about|around|approx|aprox|como|unos|unas|roughly|probably|eran|son)\s+"
     r"(?:(?:como|unos|unas|like|about|around|maybe|de)\s+)*(\w+)(?:\s*(?:o|or|-|to|a)\s*(\d+|[a-z]+(?=\W|$)))?"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:y|and|con|with|en|in|at|a|al|por|on|near|outside|afuera|cerca|frente|by|"
     r"stopping|parando|que|who|se|hace|pidiendo|asking|"
-    r"preguntando|tocando|knocking|esperando|waiting)\b)")
+    r"preguntando|tocando|knocking|esperando|waiting|rn|ahorita|orita|horita|now|right|hoy|today|this|esta|"
+    r"ya|still|todavia)\b)")
 _OF_AGENCY = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|y)\s+(\w+))?\s+de\s+(?:la\s+)?(?:migra|ice|(?:in|i)?m+igra(?:c|s)i?on|"
                         r"border patrol|patrulla fronteriza|cbp)\b")
 _AGENT_MENTION = re.compile(_PERSON + "|" + _AGENCY)
@@ -1008,6 +1172,10 @@ def _loose_agent_count(folded: str) -> int | None:
     first = _AGENT_MENTION.search(folded)
     if first is None or not _people_present(folded):
         return None  # "una troca de la migra…, como 4": the agency only describes a vehicle
+    dozen = re.search(r"\b(?:a|una)\s+(?:dozen|docena)\b(?!\s+(?:(?:de|of)\s+)?(?:[\w']+\s+){0,2}?"
+                      + _VEHICLE_WORD + ")", folded[first.start():])
+    if dozen:
+        return 12  # "ICE agents (maybe a dozen)": said apart from the noun
     for m in _HEDGE_NUM.finditer(folded, first.start()):
         a = _num(m.group(1))
         if a is None or m.group(1) in _ARTICLE_ONE or m.group(1) in ("par", "pair", "docena", "dozen") or a > 30:
@@ -1057,6 +1225,10 @@ _BRANDS = {"dodge", "chevy", "chevrolet", "ford", "gmc", "toyota", "honda", "nis
            "no", "plates", "grey", "gris", "negra", "negro", "blanca", "blanco", "gray", "polarizada", "polarizado"}
 
 
+# a model name is itself a description of the SUVs agents drive ("se lo llevaron en una suburban")
+_MODELS = {"suburban", "tahoe", "durango", "explorer", "yukon", "escalade", "charger", "impala", "expedition"}
+
+
 def _one_vehicle(toks: list[_Tok]) -> bool:
     """One vehicle named in the singular as the thing seen, with no number: "la troca de la migra está parada",
     "ICE van parked at…", "unmarked grey Dodge Durango". Not "mi carro", "del carro", "el carro de mi vecino"."""
@@ -1081,14 +1253,18 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
                 prev == "," and (k == 0 or nxt in (".", ",", "!", ";"))):
             return True  # "the van", "…, grey minivan" (a list item)
         # a make or "unmarked" describes an enforcement vehicle; a colour alone may be anybody's car
-        described = any(toks[x].w in _BRANDS and toks[x].w not in ("grey", "gris", "negra", "negro", "blanca",
-                                                                    "blanco", "gray") for x in range(k + 1, i))
+        described = t.w in _MODELS or any(toks[x].w in _BRANDS and toks[x].w not in (
+            "grey", "gris", "negra", "negro", "blanca", "blanco", "gray") for x in range(k + 1, i))
         before = toks[k - 1].w if k >= 1 else "."
         stop_before = any(re.match(r"(?:pulled|stopped|pararon|paro|detuvieron|over)$", toks[x].w)
                           for x in range(max(0, k - 6), k))
+        if prev in ("a", "an", "un", "una") and k >= 2 and before in ("a", "al", "en", "in", "into") and re.match(
+                r"(?:subieron|metieron|subio|metio|llevaron|put|pushed|forced|threw|loaded|shoved)$", toks[k - 2].w):
+            return True  # "lo subieron a un carro gris": the vehicle someone was put into
         if prev in ("a", "an", "un", "una") and described and not stop_before and before in (
                 "had", "have", "has", "in", "en", "with", "con", "drove", "driving", "tenian", "traian", "traen",
-                "tienen", "andan", "andaban", "llegaron", "came", "left", "se", "fueron", "into"):
+                "tienen", "andan", "andaban", "llegaron", "came", "left", "se", "fueron", "into", "llevaron",
+                "subieron", "metieron", "took", "put", "escaped", "sped"):
             return True  # "in a grey Ford Explorer", "they had an unmarked Dodge Charger"
     return False
 
@@ -1097,16 +1273,21 @@ _DESCRIBES = {"had", "has", "was", "wore", "carried", "held", "pointed", "tenia"
               "apuntaba", "tiene", "trae", "lleva", "carrying", "holding", "wearing"}
 
 
-def _detained(toks: list[_Tok], i: int) -> bool:
-    """Is the count the object of a detention ("se llevaron a dos señores", "arrested two guys")?"""
+_ESCORT = re.compile(r"^(?:brought|bringing|trajeron|trajo|escorting|escoltando|walked|sacaron|sacando|bajaron|"
+                     r"subieron|subio|metieron)$")
+
+
+def _detained(toks: list[_Tok], i: int, people: bool = False) -> bool:
+    """Is the count the object of a detention ("se llevaron a dos señores", "arrested two guys")? With ``people``,
+    also of a person brought or walked out ("they brought a guy in cuffs"), which says nothing of a vehicle."""
     for back in range(1, 5):
         if i - back < 0:
             return False
         w = toks[i - back].w
-        if _DETAIN.match(w):
+        if _DETAIN.match(w) or (people and _ESCORT.match(w)):
             return True
-        if w in (".", "!", "?", ";", "y", "and", ","):
-            return False
+        if w in (".", "!", "?", ";", "y", "and", ",", "en", "in", "into", "con", "with"):
+            return False  # "se los llevaron en 2 camiones": the count after a preposition is not who was taken
     return False
 
 
@@ -1157,7 +1338,11 @@ def find_place_span(text: str) -> tuple[int, int] | None:
                 lstart, lstrong, lnum = left
                 rstrong = _strength(toks, i + 1, right, words)
                 plain_nums = lnum == "plain" and _plain_number_side(toks, i + 1, right)
-                if (lstrong or rstrong) and not plain_nums and _fits_corner(toks, lstart, i, right, lnum):
+                area = t.w in ("near", "by", "at") and (
+                    " ".join(x.w for x in toks[lstart:i] if x.w not in ("la", "el", "the")) in _lexicon()[1]
+                    or " ".join(x.w for x in toks[i + 1:right + 1] if x.w not in ("la", "el", "the"))
+                    in _lexicon()[1])  # "Pilsen near 18th": a neighbourhood near a street is not a corner
+                if (lstrong or rstrong) and not plain_nums and not area and _fits_corner(toks, lstart, i, right, lnum):
                     offer(1, lstart, right)
             elif t.w in ("y", "and", "&") and i >= 2 and toks[i - 2].w in ("la", "el") and _fits_corner(
                     toks, i - 2, i, i + 1, "name"):
@@ -1169,8 +1354,10 @@ def find_place_span(text: str) -> tuple[int, int] | None:
         # named place / landmark / street after a preposition
         if t.w in _PREPS and i + 1 < n:
             j = i + 1
-            while j < n and toks[j].w in ("de", "del", "la", "el", "the", "of", "a", "al", "to", "los", "las"):
-                j += 1
+            while j < n and (toks[j].w in ("de", "del", "la", "el", "the", "of", "a", "al", "to", "los", "las") or (
+                    toks[j].w in ("front", "side", "back", "middle", "entrada", "salida") and j + 1 < n
+                    and toks[j + 1].w in ("of", "de", "del"))):
+                j += 1  # "in front of the …", "la entrada del …": part of the preposition
             end = _named_forward(toks, j, text, words)
             if end is not None:
                 a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el") else j
@@ -1184,8 +1371,9 @@ def find_place_span(text: str) -> tuple[int, int] | None:
             else:
                 a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el", "the", "calle", "avenida") else j
                 end = _street_forward(toks, a, words, strong_needed=True)
-                if end is not None:
-                    offer(3, a, end)
+                if end is not None and not any(re.match(r"(?:bus|buses|camion|route|ruta)$", toks[x].w)
+                                               for x in range(end + 1, min(n, end + 3))):
+                    offer(3, a, end)  # (not "the 9 Ashland bus": a bus route)
     for m in _CHAIN.finditer(folded):
         a = next((x for x, t in enumerate(toks) if t.start == m.start()), None)
         b = next((x for x, t in enumerate(toks) if t.end == m.end()), None)
@@ -1221,7 +1409,8 @@ _CHAIN = re.compile(r"\b(?:home depot|walmart|target|jewel(?:[- ]osco)?|aldi|cos
 # one-of-a-kind institutions named by a common noun: there is one immigration court and one Mexican consulate
 _INSTITUTION = re.compile(r"\b(?:(?:la )?corte de (?:in)?migracion|(?:the )?immigration court(?:house)?|"
                           r"(?:el )?consulado(?: mexicano| de mexico)|(?:the )?mexican consulate)\b")
-_LANDMARK_NOUN = re.compile(r"^(?:escuela|school|academy|elementary|high|colegio|iglesia|church|parroquia|parish|"
+_LANDMARK_NOUN = re.compile(r"^(?:escuela|school|academy|elementary|high|colegio|primaria|secundaria|prepa|"
+                            r"preparatoria|academia|iglesia|church|parroquia|parish|"
                             r"hospital|clinica|clinic|consulado|consulate|mall|market|mercado|plaza|station|estacion|"
                             r"stop|line|depot|walmart|target|jewel|aldi|costco|library|biblioteca|courthouse|corte|"
                             r"court|center|centro|shelter|albergue|arch|arco|hospitals?)$")
@@ -1239,6 +1428,9 @@ def _named_priority(toks: list[_Tok], a: int, end: int) -> int:
     if any(_LANDMARK_NOUN.match(w) for w in words):
         return 0
     return 2
+
+
+_SAINT = {"san", "santa", "santo", "santos", "st", "sta", "saint", "our", "nuestra", "sagrado", "holy", "la"}
 
 
 def _unknown_name(tok: _Tok) -> bool:
@@ -1265,6 +1457,8 @@ def _street_number_word(w: str) -> bool:
 
 def _name_word(tok: _Tok, words: frozenset[str]) -> bool:
     w = tok.w
+    if tok.orig == "Van":
+        return True  # "Van Buren", "Van Vlissingen": a capitalised "Van" starts a street name, not a vehicle
     if not w.isalpha() or w in _STOP or _DOMAIN.match(w) or _num(w) is not None or w in _SEPS:
         return False
     return True
@@ -1376,7 +1570,8 @@ def _fits_corner(toks: list[_Tok], lstart: int, sep: int, rend: int, lkind: str)
     return True
 
 
-_LANDMARK = re.compile(r"^(?:escuela|parque|iglesia|tienda|mercado|plaza|hospital|clinica|supermercado|"
+_LANDMARK = re.compile(r"^(?:escuela|prepa|preparatoria|primaria|secundaria|academia|parque|iglesia|"
+                       r"tienda|mercado|plaza|hospital|clinica|supermercado|"
                        r"restaurante|fabrica|colegio|biblioteca|gasolinera|lavanderia|panaderia|taqueria|"
                        r"estacion|parroquia|calle|avenida)$")
 
@@ -1396,11 +1591,14 @@ def _named_forward(toks: list[_Tok], j: int, text: str, words: frozenset[str]) -
                 toks[end + 3].w in ("linea", "line"):
             end += 3 + (1 if end + 4 < n and toks[end + 4].w.isalpha() else 0)
         return end
-    elif k + 1 < n and re.match(r"(?:hospital|escuela|iglesia|parroquia|clinica|biblioteca|parque)$", toks[k].w) \
-            and _unknown_name(toks[k + 1]) and toks[k + 1].w not in words:
+    elif k + 1 < n and re.match(r"(?:hospital|escuela|prepa|preparatoria|primaria|secundaria|colegio|academia|"
+                                r"iglesia|parroquia|clinica|biblioteca|parque)$", toks[k].w) and (
+            (_unknown_name(toks[k + 1]) and toks[k + 1].w not in words)
+            or (toks[k + 1].w in _SAINT and k + 2 < n and toks[k + 2].w.isalpha() and toks[k + 2].w not in _STOP)):
         # "el hospital mount sinai", "la iglesia san pio": a landmark named in lower case
         end = k + 1
-        while end + 1 < n and end - k < 3 and _unknown_name(toks[end + 1]):
+        while end + 1 < n and end - k < 3 and (_unknown_name(toks[end + 1]) or (
+                toks[end].w in _SAINT and toks[end + 1].w.isalpha() and toks[end + 1].w not in _STOP)):
             end += 1
         return end
     while k < n:
@@ -1410,7 +1608,7 @@ def _named_forward(toks: list[_Tok], j: int, text: str, words: frozenset[str]) -
             end = k = k + 2  # "St. Procopius", "Mt. Sinai": the abbreviation's dot does not end the name
             k += 1
             continue
-        if t.orig[:1].isupper() and t.w.isalpha() and t.w not in _STOP and not _DOMAIN.match(t.w) and \
+        if t.orig[:1].isupper() and t.w.replace("'", "").isalpha() and t.w not in _STOP and not _DOMAIN.match(t.w) and \
                 not (t.orig.isupper() and len(t.orig) <= 4 and t.w not in words) and t.w not in _SEPS:
             end = k
             k += 1
@@ -1419,6 +1617,15 @@ def _named_forward(toks: list[_Tok], j: int, text: str, words: frozenset[str]) -
             end = k  # "Little Village Lawndale high school", "the Cook County courthouse"
             k += 1
             continue
+        if end is not None and end == k - 1 and k + 1 < n and t.w.isalpha() and t.w not in _STOP and \
+                not _DOMAIN.match(t.w) and t.w not in _SEPS:
+            nxt = k + 1 if _LANDMARK_NOUN.match(toks[k + 1].w) else k + 2 if (
+                k + 2 < n and toks[k + 1].w.isalpha() and toks[k + 1].w not in _STOP and
+                _LANDMARK_NOUN.match(toks[k + 2].w)) else None
+            if nxt is not None and toks[nxt].w not in ("stop", "line"):
+                end = k = nxt  # "Rogers Park red line station": lower-case words inside a landmark's name
+                k += 1
+                continue
         if end is not None and t.w in ("de", "del", "of", "the", "la", "las", "los") and k + 1 < n:
             nxt = k + 1 + (1 if toks[k + 1].w in ("the", "la", "las", "los") and k + 2 < n else 0)
             if toks[nxt].orig[:1].isupper() and toks[nxt].w not in _STOP and not _DOMAIN.match(toks[nxt].w):

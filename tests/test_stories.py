@@ -34,6 +34,7 @@ DATA = Path(__file__).parent / "data"
 TUNE = DATA / "stories_tune.tsv"
 EVAL1 = DATA / "stories_eval.tsv"
 EVAL2 = DATA / "stories_eval2.tsv"
+EVAL3 = DATA / "stories_eval3.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -396,9 +397,9 @@ def test_tuning_table_regression() -> None:
 
 def test_first_eval_table_floor_seen_and_tuned() -> None:
     """stories_eval.tsv has been SEEN and tuned on (issue 12), so this floor is a smoke test, not a result.
-    Measured after tuning: 99.2 % of labelled cells right, 2.6 % of empty cells invented, is_sighting 100 %. Its
-    rows that follow the first table's rules where they differ from the product rules ("hace rato", "desde hace
-    rato", Home Depot lots) are counted as errors here on purpose."""
+    Measured after tuning (round 4): 99.3 % of labelled cells right, 2.6 % of empty cells invented, is_sighting
+    100 %. Its rows that follow the first table's rules where they differ from the product rules ("hace rato",
+    "desde hace rato", Home Depot lots) are counted as errors here on purpose."""
     rows = _rows(EVAL1)
     assert len(rows) >= 120
     right, invented, sighting = _score(rows)
@@ -497,4 +498,110 @@ def test_round3_causes(text: str, expected: dict[str, str]) -> None:
     "sabian que la migra no puede entrar sin orden judicial?",
 ])
 def test_round3_still_not_sightings(text: str) -> None:
+    assert not read_story(text).is_sighting, text
+
+
+def test_third_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval3.tsv was run blind in round 3 (89.4 % right, 0.3 % invented; activity 75.8 %) and TUNED on in
+    round 4, so this floor is a smoke test, not a result. Measured after tuning: 100 % of labelled cells right,
+    0.3 % of empty cells invented (a "no sé quiénes eran" read as markings ``unknown``), is_sighting 100 %."""
+    rows = _rows(EVAL3)
+    assert len(rows) >= 140
+    right, invented, sighting = _score(rows)
+    assert right >= 0.97
+    assert invented <= 0.02
+    assert sighting >= 0.98
+
+
+# round 4 (issue 12): causes found on stories_eval3.tsv, each checked with new sentences written for the rule (not
+# rows of that table). Same notation as round 3.
+@pytest.mark.parametrize("text,expected", [
+    # a site by category of words: health, stores and markets, transit, dwellings
+    ("ICE at the dentist office on Milwaukee and Diversey taking a patient", {"activity": "other"}),
+    ("ICE agents at the health center on 26th rn", {"activity": "other", "when": "now"}),
+    ("cops and ICE at the Mariano's on Western, they cuffed a guy by the entrance",
+     {"activity": "other", "place": "Mariano's on Western"}),
+    ("ICE arrested a lady outside the grocery store on 63rd", {"activity": "other"}),
+    ("border patrol agents on the 9 Ashland bus at 47th checking papers", {"activity": "other", "place": "47th"}),
+    ("la migra en el depa de al lado en la 28 y Trumbull, sacaron a una familia", {"activity": "home"}),
+    ("I'm at my mom's on 26th and ICE is outside", {"activity": "home"}),
+    # workers approached: a crew on a house, people waiting for work at a store lot, the one taken works there
+    ("ICE picked up a landscaping crew working on a house on 111th and Kedzie", {"activity": "workplace"}),
+    ("migra en el estacionamiento del Aldi de la 26 levantando a los que buscan trabajo",
+     {"activity": "workplace"}),
+    ("la migra entro a la lavanderia de la 18 y se llevo a la señora que trabaja ahi", {"activity": "workplace"}),
+    ("ICE raid at the tortilleria on 26th and Kolin, 10 agents", {"activity": "workplace", "agents": "6-10"}),
+    ("ICE showed up where I work on Kostner and 47th, they are lining everyone up", {"activity": "workplace"}),
+    # a weak action yields to a named site; alone it still says what happened
+    ("CBP checking IDs at the bus station on Harrison", {"activity": "other"}),
+    ("agentes revisando papeles en la 26 y Kedzie", {"activity": "checkpoint"}),
+    ("migra parando a la gente afuera de la estacion de la rosa en la 18", {"activity": "other"}),
+    ("agentes de ICE parados en la esquina de la 63 y Kedzie, como 6", {"activity": "street", "agents": "6-10"}),
+    # a traffic stop, a person held or put into a vehicle, with no site named → street
+    ("my brother got pulled over on Pulaski and 31st by immigration", {"activity": "street"}),
+    ("ICE dragged a man out of his car on 26th and Drake", {"activity": "street", "agents": "-"}),
+    ("unos de civil tenian a un muchacho contra la pared en la 47 y Damen", {"activity": "street"}),
+    ("la migra subio a un señor a una camioneta en la 59 y Kedzie", {"activity": "street", "vehicles": "1"}),
+    # vehicles only: agents said to be inside, guessed at, or absent; vehicles lined up
+    ("una camioneta con 2 hombres adentro afuera de la clinica, parecen de la migra", {"activity": "vehicles"}),
+    ("3 ICE trucks parked by the school on 24th, no agents outside", {"activity": "vehicles", "vehicles": "2-3"}),
+    ("5 trocas de inmigracion formadas en la 31 y Kedzie", {"activity": "vehicles", "vehicles": "4+"}),
+    # ...but agents standing beside a parked van at a named site: the site
+    ("una troca de ICE estacionada y 2 agentes parados en la entrada de la escuela Cardenas",
+     {"activity": "other", "place": "la escuela Cardenas"}),
+    # counts: a model is a described vehicle; the person brought is not an agent; "like 5 of them" after a comma
+    ("se lo llevaron en una tahoe gris en la 47 y Ashland", {"vehicles": "1"}),
+    ("2 ICE officers at the ER on Cermak, they brought a guy in cuffs", {"agents": "1-2"}),
+    ("ICE took my neighbor from his house on 31st, immigration, like 5 of them", {"agents": "3-5"}),
+    ("ICE agents (maybe a dozen) at Belmont and Central rn", {"agents": "10+", "when": "now"}),
+    ("se estan llevando gente en 2 camiones blancos en la 43 y Packers, la migra", {"vehicles": "2-3"}),
+    # self-corrections: the corrected place, agency and a corrected question read as a statement
+    ("q onda, la migra en la 26 y Central? no, perdon, en la 26 y Laramie, tocando puertas orita",
+     {"place": "la 26 y Laramie", "activity": "home", "when": "now", "markings": "ice"}),
+    ("ICE on 59th and Kedzie, sorry, I mean 59th and Sawyer, stopping every car",
+     {"place": "59th and Sawyer", "activity": "checkpoint"}),
+    ("hay migra en la 47? no, es la policia en la 47 y Kedzie", {"markings": "police"}),
+    # slang and typos; lower-case landmarks with a saint's name; "in front of" is not a place
+    ("polis en la 2600 de la Pulaski", {"markings": "police", "place": "la 2600 de la Pulaski"}),
+    ("boarder patrol en la 26 y Kedzie", {"markings": "cbp"}),
+    ("la migra afuera de la iglesia santa ines", {"place": "la iglesia santa ines", "activity": "other"}),
+    ("ICE arrested a man in front of the Saint Agnes church", {"place": "Saint Agnes church"}),
+    ("la migra en la prepa Curie ahorita", {"place": "la prepa Curie", "activity": "other"}),
+    ("agentes federales afuera de la corte en la Clark y Van Buren", {"place": "Clark y Van Buren"}),
+    # relayed by a named person with an arrest and a place
+    ("my niece said ICE took 2 roofers off a house on 55th and Keeler", {"activity": "workplace"}),
+    ("mi suegra que vive en la 45 y Wood me mando mensaje que la migra se llevo a un vecino de su edificio",
+     {"activity": "home", "place": "la 45 y Wood"}),
+    ("roadblock on 26th and Pulaski, stopping everyone", {"activity": "checkpoint"}),
+    # "at the door" of a named institution is that institution; "un señor" is the one taken, not an agent
+    ("ICE is at the shelter on Ashland right now, 4 agents at the door", {"activity": "other", "agents": "3-5"}),
+    ("un señor que vende elotes en la 24 y Kolin se lo llevaron los de ICE", {"activity": "street", "agents": "-"}),
+    ("ICE took 2 guys at 47th and Ashland, 6 in the morning", {"activity": "street", "when": "today", "agents": "-"}),
+    ("ICE en la 47 y Ashland como a eso de las 8 de la mañana", {"when": "today"}),
+    ("ICE agents walking around Pilsen near 18th and Ashland", {"place": "18th and Ashland"}),
+    # a site only near the scene, or one the writer warns others away from, is not the site
+    ("migra en la 18 y Ashland, mi casa esta a una cuadra", {"activity": "-"}),
+    ("la migra en la 26 y Pulaski, no vayan a la tienda", {"activity": "-"}),
+    ("la migra en la escuela cerca de la 26 y Kedzie", {"activity": "other"}),
+])
+def test_round4_causes(text: str, expected: dict[str, str]) -> None:
+    s = read_story(text)
+    assert s.is_sighting, (text, s.why)
+    for name, want in expected.items():
+        got = getattr(s, name)
+        if name == "place":
+            assert got is not None and fold(want) in fold(got), (text, got)
+        else:
+            assert got == (None if want == "-" else want), (text, name, got)
+
+
+@pytest.mark.parametrize("text", [
+    "mi tia dice que la migra va a estar en la pulga mañana, sera cierto?",
+    "if cops stop me on the street can they ask for my papers?",
+    "is it true there's a roadblock on Cicero?",
+    "ICE at 26th and Kedzie? no, not there",
+    "me dijeron que hay polis en la 47 pero no vi nada",
+    "my mom told me they arrested people at the flea market last week, is that true?",
+])
+def test_round4_still_not_sightings(text: str) -> None:
     assert not read_story(text).is_sighting, text
