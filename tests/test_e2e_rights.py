@@ -148,7 +148,7 @@ async def test_thanks_get_a_friendly_reply_not_a_legal_answer(api: FakeBotAPI, b
 
 async def test_a_low_confidence_question_gets_did_you_mean_buttons(api: FakeBotAPI, bot, faq: FaqStore) -> None:
     bob = api.user(313, language_code="en")
-    question = "is there a lawyer i can call"
+    question = "lawyer"  # one word: several entries share it (detention, legal help, who advises me)
     result = faq.lookup(question, "en")
     assert result.kind == "suggest"  # the matcher is not confident about this one (checked, not assumed)
     shown = await bob.send(question)

@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,9 @@ from bot.faq import (
     normalize,
     render_answer,
 )
+from bot.faq.classifier import Classifier, _gram, _matrix, text_features
 from bot.faq.evaluation import kfold
+from bot.faq.text import term
 from i18n import Translator, load_catalogs, placeholders
 from tests.faq_questions import (
     ENGLISH,
@@ -425,7 +428,8 @@ def test_me_llamo_is_about_a_name_not_a_call(store: FaqStore) -> None:
     assert matches and matches[0].entry.id == "street_illinois_name", [m.entry.id for m in matches]
 
 
-@pytest.mark.parametrize("text", ["tengo una pregunta sobre la policia", "papeles", "is there a lawyer i can call"])
+@pytest.mark.parametrize(
+    "text", ["tengo una pregunta sobre la policia", "papeles", "orden", "i have a question about ice"])
 def test_low_confidence_returns_three_suggestions(store: FaqStore, text: str) -> None:
     result = store.lookup(text)
     assert result.kind == "suggest" and not result.confident and result.best is None
@@ -460,10 +464,11 @@ def test_issue_14_examples(store: FaqStore, text: str, expected: str) -> None:
     assert matches and matches[0].entry.id == expected, [m.entry.id for m in matches]
 
 
-# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29, second round: es top-1 77.3 % / top-3 95.3 %,
-# en top-1 78.6 % / top-3 96.3 % (top-1 counts only confident answers; 1,152 phrasings). The floors sit a few
-# points below, so a content edit that makes the search generalise worse fails here instead of in front of a resident.
-KFOLD_FLOORS = {"es": (0.73, 0.93), "en": (0.73, 0.94)}
+# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29, third round (classifier): es top-1 83.2 % /
+# top-3 97.2 %, en top-1 85.6 % / top-3 97.7 % (top-1 counts only confident answers; 1,475 phrasings, the
+# classifier retrained in every fold). The floors sit a few points below, so a content edit that makes the search
+# generalise worse fails here instead of in front of a resident.
+KFOLD_FLOORS = {"es": (0.80, 0.96), "en": (0.82, 0.96)}
 
 
 def test_kfold_accuracy_stays_above_the_floor(store: FaqStore) -> None:
@@ -485,3 +490,52 @@ def test_kfold_really_leaves_phrasings_out(store: FaqStore) -> None:
     assert len(held_index.phrasing_texts[doc]) == 2  # only the two questions are left
     assert len(full_index.phrasing_texts[doc]) > 20
     assert store.get("home_open_door") is held.get("home_open_door")  # content shared, index rebuilt
+    # The classifier is retrained without them too: a word only those phrasings use is unknown to it.
+    assert full_index.classifier is not None and held_index.classifier is not None
+    assert "w:" + term("porch") in full_index.classifier.vocab
+    assert "w:" + term("porch") not in held_index.classifier.vocab
+
+
+# ------------------------------------------------------------------------------------ classifier
+
+
+def test_classifier_survives_typos_and_spelling_by_ear() -> None:
+    """Character n-grams of by-ear spellings: one wrong letter costs a few n-grams, not the whole word."""
+    texts = ["la migra toca la puerta", "licencia de manejar sin papeles", "grabar a la policia con el celular"]
+    model = Classifier.train(texts, [0, 1, 2], 3)
+    for text, label in [("la imigra toka la puerta", 0), ("lisencia de manejar", 1), ("grabar a la polisia", 2),
+                        ("migra tocando", 0), ("lisensia", 1)]:
+        proba = model.proba(text)
+        assert abs(float(proba.sum()) - 1.0) < 1e-5
+        assert int(proba.argmax()) == label, (text, proba)
+
+
+def test_gram_matrix_matches_the_dense_product() -> None:
+    feats = [text_features(t) for t in ["la migra toca", "toca la puerta", "ice at the door", ""]]
+    names = sorted({name for f in feats for name in f})
+    vocab = {name: i for i, name in enumerate(names)}
+    x = _matrix(feats, vocab, np.ones(len(names), dtype=np.float32))
+    dense = np.zeros((x.n, len(names)), dtype=np.float32)
+    dense[x.rows, x.cols] = x.vals
+    assert np.allclose(_gram(x, chunk=3), dense @ dense.T, atol=1e-5)
+
+
+def test_extra_scores_can_be_fused_in(store: FaqStore) -> None:
+    """Another scorer (an embedding model) adds per-entry scores without changing the search module."""
+    question = "la migra esta afuera de mi casa que hago"
+    assert store.search(question)[0].entry.id == "home_open_door"
+    boosted = store.search(question, extra={"law_trust_act": 5.0})
+    assert boosted[0].entry.id == "law_trust_act"
+    assert store.lookup(question, extra={"no_such_entry": 5.0}).best.entry.id == "home_open_door"
+
+
+@pytest.mark.parametrize("text", ["consulado", "i-9", "licencia"])
+def test_a_clear_one_word_question_is_answered(store: FaqStore, text: str) -> None:
+    assert store.lookup(text).kind == "answer"
+
+
+def test_announcing_a_question_is_not_a_question_about_answering() -> None:
+    """ "tengo una pregunta" shares "pregunta" with "do I have to answer questions"; it is dropped."""
+    assert normalize("Tengo una pregunta sobre la policía") == "sobre la policia"
+    assert normalize("I have a quick question about ICE") == "about ice"
+    assert normalize("do i have to answer their questions") == "do i have to answer their questions"

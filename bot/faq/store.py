@@ -7,6 +7,7 @@ snapshot at once, only after the new files validated completely, so readers neve
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,23 +26,34 @@ from bot.faq.model import (
     Tip,
     Topic,
 )
-from bot.faq.search import Holdout, SearchIndex, confidence, features
+from bot.faq.search import FEATURES, Holdout, SearchIndex, confidence, features
 from bot.faq.text import detect_lang, is_about_bot, is_small_talk
 
-# Confidence rule (see FaqStore.search), calibrated by k-fold over the entries' phrasings and the off-topic
-# list in tests/faq_questions.py (bench/bench_faq.py prints the figures; docs/faq-search.md has the story).
-MIN_CONFIDENCE = 0.5  # measured (bench --fit, then a sweep): highest off-topic text 0.47, most right answers above
-MIN_SCORE = 1.0  # no answer below this BM25 score whatever the other features say (also the flow's alt floor)
+# Confidence rule (see FaqStore.search), calibrated on k-fold over the entries' phrasings, both dev tables and
+# the off-topic texts (bench/bench_faq.py prints the figures; docs/faq-search.md has the story).
+MIN_CONFIDENCE = 0.5  # sweep after bench --fit: highest dev off-topic text but one 0.44; each 0.05 costs ~0.5-1 point
+MIN_SCORE = 1.0  # floor for alternatives (half of it) here and in the rights flow
+# No answer below this BM25 score whatever the other features say. Was MIN_SCORE (1.0) before the classifier;
+# short questions such as "me detuvieron que derechos tengo" score below it and are now told apart anyway.
+MIN_ANSWER_SCORE = 0.5
+MIN_PROBA = 0.0  # no answer the classifier gives less than this probability (measured: any bar costs more)
+# A one-word question is answered only when the classifier agrees ("q hora es" shares its one word with one
+# entry, so BM25 alone looks certain) and one entry clearly leads: "papeles", "orden" or "grabar" alone fit
+# several entries equally, so the resident gets the suggestions; "consulado" or "i-9" get the answer.
+MIN_PROBA_ONE_WORD = 0.2
+ONE_WORD_MARGIN = 0.3  # BM25 lead of the first entry over the second, as a share of the first
+ONE_WORD_PROBA_LEAD = 0.85  # or: the classifier's lead
 # The answer must contain a fifth of what the question says (by idf mass). Was a third; long worried stories
 # fell under it although their rare words all pointed at one entry; the model now weighs coverage itself.
 MIN_COVERAGE = 0.2
 # Below the bar, "nothing related at all" (off-topic) versus "close but unsure" (suggestions).
-OFF_TOPIC_CONFIDENCE = 0.3
+OFF_TOPIC_CONFIDENCE = 0.15  # re-swept with the classifier: "tengo una pregunta sobre la policia" ~0.19
 MAX_SUGGESTIONS = 3
 ALT_MIN_RATIO = 0.4
 MAX_QUERY_CHARS = 500
 RERANK_POOL = 6
 NEARNESS_WEIGHT = 0.0
+CLASSIFIER_ONLY_MIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -213,19 +225,22 @@ class FaqStore:
         return self._content.sources.get(key)
 
     # search -------------------------------------------------------------------------------------
-    def search(self, text: str, lang: str | None = None, limit: int = 4) -> list[Match]:
+    def search(self, text: str, lang: str | None = None, limit: int = 4,
+               extra: Mapping[str, float] | None = None) -> list[Match]:
         """Best entries for free text in either language (typos, no accents, Spanglish welcome).
 
-        Returns at most ``limit`` matches, best first, only with a positive score. ``confident`` is
+        Returns at most ``limit`` matches, best first (by BM25 fused with the classifier), each sharing a word
+        with the text or likely to the classifier; ``score`` is the BM25 part. ``confident`` is
         True when the score, the share of the query's meaningful words the entry covers and the number of
         words it shares all pass the thresholds; a caller shows "not found" (or suggestions, see
         :meth:`lookup`) when the first match is not confident, instead of guessing. Small talk
-        ("gracias mija") is never confident.
+        ("gracias mija") is never confident. ``extra`` (entry id -> score) is added to the ranking score of
+        those entries, so another scorer (an embedding model) can be fused in without changing this module.
         """
         content = self._content
-        return _rank(content, text, lang, limit)
+        return _rank(content, text, lang, limit, extra)
 
-    def lookup(self, text: str, lang: str | None = None) -> SearchResult:
+    def lookup(self, text: str, lang: str | None = None, extra: Mapping[str, float] | None = None) -> SearchResult:
         """Search plus the decision the flow needs: answer, suggestions, small talk or off-topic.
 
         See :class:`SearchResult`. Below the confidence bar the 3 closest entries come back as
@@ -239,7 +254,7 @@ class FaqStore:
             return SearchResult(kind="small_talk", lang=query_lang)
         if is_about_bot(text):
             return SearchResult(kind="off_topic", lang=query_lang)
-        matches = tuple(_rank(self._content, text, lang, 1 + MAX_SUGGESTIONS))
+        matches = tuple(_rank(self._content, text, lang, 1 + MAX_SUGGESTIONS, extra))
         if matches and matches[0].confident:
             best = matches[0]
             floor = max(MIN_SCORE / 2, best.score * ALT_MIN_RATIO)
@@ -260,28 +275,44 @@ class FaqStore:
         return Tip(tip, entry_id)
 
 
-def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Match]:
+def _clear_one_word(values: tuple[float, ...]) -> bool:
+    """Whether a one-word question clearly points at its first entry (see :data:`ONE_WORD_MARGIN`)."""
+    named = dict(zip(FEATURES, values, strict=True))
+    return named["classifier probability"] >= MIN_PROBA_ONE_WORD and (
+        named["margin"] >= ONE_WORD_MARGIN or named["probability lead"] >= ONE_WORD_PROBA_LEAD)
+
+
+def _rank(content: _Content, text: str, lang: str | None, limit: int,
+          extra: Mapping[str, float] | None = None) -> list[Match]:
     query_lang = lang if lang in LANGS else (detect_lang(text or "") or "es")
     if not text or not text.strip() or limit <= 0 or is_small_talk(text) or is_about_bot(text):
         return []
-    scores = content.index.score(text[:MAX_QUERY_CHARS])
+    scores = content.index.score(text[:MAX_QUERY_CHARS], extra)
     combined = scores.combined
+    fused = scores.fused
     # A single shared word (often a cross-language sound-alike: "best"/"vestidos") is not an answer to a
     # longer question.
     min_words = 2 if scores.words >= 3 else 1
+    # Ranked by the fused score (BM25 + classifier); an entry only the classifier sees (no shared term after
+    # typo repair) must be fairly sure to be listed at all.
+    pool = [int(i) for i in np.argsort(-fused, kind="stable")
+            if combined[i] > 0 or scores.proba[i] >= CLASSIFIER_ONLY_MIN][: max(limit, RERANK_POOL)]
+    unigrams = list(scores.unigrams)
     # Optionally re-rank the best few by how close the question is to one of their phrasings (rapidfuzz).
     # Measured in docs/faq-search.md: no gain over BM25 alone, so the weight is 0 and nearness only feeds the
     # confidence of the first match.
-    pool = [int(i) for i in np.argsort(-combined, kind="stable")[: max(limit, RERANK_POOL)] if combined[i] > 0]
-    unigrams = list(scores.unigrams)
     near: dict[int, float] = {}
     if NEARNESS_WEIGHT:
         near = {i: content.index.nearness(unigrams, i) for i in pool}
-        pool.sort(key=lambda i: -(combined[i] + NEARNESS_WEIGHT * near[i]))
+        pool.sort(key=lambda i: -(fused[i] + NEARNESS_WEIGHT * near[i]))
     ranked = pool[:limit]
     if ranked and ranked[0] not in near:
         near[ranked[0]] = content.index.nearness(unigrams, ranked[0])
-    second = pool[1] if len(pool) > 1 else None
+    # The runner-up for the margins is the second entry by the fused score, listed or not: an entry that is
+    # first only because nothing else shares a word ("q hora es") must not look like a clear winner.
+    order = np.argsort(-fused, kind="stable")[:2]
+    second = int(order[1]) if ranked and len(order) > 1 and int(order[0]) == ranked[0] else (
+        pool[1] if len(pool) > 1 else None)
     values = features(scores, ranked[0], second, near[ranked[0]]) if ranked else ()
     matches = []
     for rank, i in enumerate(ranked):
@@ -289,7 +320,8 @@ def _rank(content: _Content, text: str, lang: str | None, limit: int) -> list[Ma
         matches.append(Match(
             entry=content.entries[content.index.ids[i]],
             score=round(float(combined[i]), 4),
-            confident=bool(rank == 0 and conf >= MIN_CONFIDENCE and combined[i] >= MIN_SCORE
+            confident=bool(rank == 0 and conf >= MIN_CONFIDENCE and combined[i] >= MIN_ANSWER_SCORE
+                           and scores.proba[i] >= MIN_PROBA and (scores.words > 1 or _clear_one_word(values))
                            and scores.coverage[i] >= MIN_COVERAGE and scores.matched[i] >= min_words),
             lang=query_lang,
             coverage=round(float(scores.coverage[i]), 4),

@@ -69,7 +69,7 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("detained", "detenido", "detenida", "arrested", "arrestado", "arrestada", "detention", "detencion",
      "detain", "detienen", "detiene", "detuvo", "arrest", "arresto", "arrestaron"),
     ("stop", "paro", "pararon", "stopped", "parar", "paran", "pullearon", "pulled", "pull", "pulling",
-     "pulls", "stopping", "stops", "detuvieron"),
+     "pulls", "stopping", "stops", "detuvieron", "orillar", "orillan", "orillaron", "orillarme"),
     ("leave", "irme", "irse", "retirarme", "retirarse", "leaving", "go", "walk"),
     ("free", "gratis", "gratuito"),
     ("deport", "deportar", "deportarme", "deportan", "deportation", "deportacion", "deported", "deporten",
@@ -83,7 +83,10 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("photo", "foto", "fotos", "picture", "pictures", "photos", "pic", "pics", "fotito", "fotitos"),
     ("airport", "aeropuerto"),
     ("border", "frontera", "garita"),
-    ("school", "escuela", "schools", "escuelas"),
+    ("school", "escuela", "schools", "escuelas", "daycare", "guarderia", "kinder", "preschool", "colegio"),
+    ("call", "llamar", "llamo", "llamarle", "llamen", "marcar", "marco", "marcarle", "calls", "calling", "called"),
+    ("handcuff", "handcuffs", "handcuffed", "cuff", "cuffed", "esposar", "esposaron", "esposado", "esposada"),
+    ("website", "pagina", "sitio", "web", "online", "internet", "locator", "localizador"),
     ("cellphone", "celular", "cel", "cell"),
     ("find", "encontrar", "encuentro", "buscar", "localizar", "locate", "busco", "hallar"),
     ("report", "reportar", "reporto", "reportes", "avisar", "reports"),
@@ -139,6 +142,14 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_ANNOUNCE_RE = re.compile(
+    r"\b(?:(?:yo )?(?:tengo|tenia|tenemos|traigo) (?:una |otra |unas |1 )?(?:pregunta|preguntita|duda|dudita)s?"
+    r"|(?:una )?(?:pregunta|duda) rapida|(?:i|we) (?:have|got|had) (?:a |another |one |some )?(?:quick )?"
+    r"(?:question|q)s?|quick question|question for (?:you|u)|can i ask (?:you |u )?(?:a |something|smth)"
+    r"(?: question)?|le puedo (?:hacer una pregunta|preguntar algo)|puedo (?:hacer|hacerle) una pregunta)\b"
+)
+
+
 def normalize(text: str) -> str:
     """Accent-, case- and punctuation-insensitive form, with form numbers and A-number glued together."""
     text = strip_accents(text)
@@ -148,12 +159,15 @@ def normalize(text: str) -> str:
     text = re.sub(r"\ba\s*-?\s*(?:number|num|no|#)(?![a-z])", " anumber ", text)
     text = re.sub(r"\bnumero\s+(?:de\s+)?a\b(?!\s+(?:que|quien|donde|la|el|las|los)\b)", " anumber ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    # "tengo una pregunta", "i have a question", "quick question" announce a question; they are not about
+    # answering questions (street_silence), so they are dropped before matching.
+    text = _ANNOUNCE_RE.sub(" ", text)
     # "como me llamo" / "se llama" is about a name, not about calling someone (llamar a la policia).
     text = re.sub(r"\b(?:me|te|se|nos) (?:llamo|llamas|llama|llaman|llamamos)\b", "nombre", text)
     return " ".join(text.split())
 
 
-def _phonetic(token: str) -> str:
+def phonetic(token: str) -> str:
     """Collapse spellings that sound alike in Spanish ("inmigrasion", "ajente", "yamar", "ablar").
 
     Applied to every token on both sides of the match, so it only has to be consistent, not correct.
@@ -174,7 +188,8 @@ def _phonetic(token: str) -> str:
 # Texting shorthand expanded before stop words are removed ("q hago", "pa mi casa", "u", "rn").
 TEXTING: dict[str, str] = {
     "q": "que", "k": "que", "ke": "que", "pa": "para", "xq": "porque", "pq": "porque", "porq": "porque",
-    "x": "por", "d": "de", "dnd": "donde", "tmb": "tambien", "tb": "tambien", "u": "you", "ur": "your",
+    "ta": "esta", "tan": "estan", "toy": "estoy", "x": "por", "d": "de", "dnd": "donde", "tmb": "tambien",
+    "tb": "tambien", "u": "you", "ur": "your",
     "r": "are", "wat": "what", "wut": "what", "thru": "through", "cuz": "because", "bc": "because",
     "plz": "please", "pls": "please", "n": "and", "w": "with", "b4": "before", "govt": "government",
 }
@@ -188,7 +203,7 @@ def _build_synonyms() -> dict[str, str]:
     for group in _SYNONYM_GROUPS:
         for word in group:
             table.setdefault(word, group[0])
-            table.setdefault(_phonetic(word), group[0])
+            table.setdefault(phonetic(word), group[0])
     return table
 
 
@@ -200,10 +215,10 @@ def term(word: str) -> str:
     pullearon"), so the language of a single word is unknown. Applying the Spanish then the English Snowball
     stemmer to every word on both sides is consistent, which is all a matcher needs.
     """
-    canonical = _SYNONYM_TABLE.get(word) or _SYNONYM_TABLE.get(_phonetic(word)) or word
+    canonical = _SYNONYM_TABLE.get(word) or _SYNONYM_TABLE.get(phonetic(word)) or word
     if canonical.isdigit() or len(canonical) <= 2:
         return canonical
-    key = _phonetic(canonical)
+    key = phonetic(canonical)
     for stemmer in _STEMMERS:
         key = stemmer.stemWord(key)
     return key
