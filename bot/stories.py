@@ -27,11 +27,14 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   without a number stay ``None``. People taken, stopped, talked to or asked ("arrested a guy", "detuvo a 2
   personas") and one agent described ("one agent had a rifle") are not counts. "No sé cuántos" → ``unknown``.
   "a pie" / "on foot" / "sin carro" → vehicles ``0``.
-* when — "ahorita", "rn", "right now", "todavía están", "siguen ahí", "ya llevan…", "desde hace rato" → ``now``;
-  "hace N minutos" (N ≤ 15), "hace un momento", "acabo de ver", "they just…" → ``15m``; "hace media hora", "hace
+* when — "ahorita", "rn", "right now", "todavía están", "siguen ahí", "ya llevan…", "still there" → ``now``;
+  "hace N minutos" (N ≤ 15), "hace un momento", "a moment ago" → ``15m``; "hace media hora", "hace
   una hora", "hace (un) rato", N ≤ 60 min → ``1h``; "esta mañana", "hoy", "hace 3 horas", a clock time, "around
   noon" → ``today``. "Ayer" / "anoche" stay ``None``; so do the writer's own "I just dropped…/just called" and the
   time of a phone call ("called at 9am"). A number of minutes/hours wins over a word; otherwise the first cue wins.
+  A span without an explicit "still"/"siguen"/"ya llevan" ("desde hace 20 min", "desde hace rato", "since this
+  morning", "for 2 hrs", "llevan toda la mañana") and a bare "just"/"acabo de"/"acaban de" with no minutes stated
+  stay ``None`` (stories_eval3/eval4 labelling rules): both are weak cues, and guessing costs more than missing.
 * activity — cues are grouped by category of words, and the category decides which governs. An action that names
   the activity wins: retén / checkpoint / roadblock / "every car" → ``checkpoint``; knocking, at the door, a family
   taken out → ``home``; a traffic stop ("lo pararon", "got pulled over", "took a guy out of his car") → ``street``.
@@ -140,6 +143,9 @@ _STRONG_AGENT = re.compile(
     r"^(?:agentes?|agents?|oficiales|oficial|officers?|federales|federal|feds?|migras|marshals?|policias?|"
     r"police|polis|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers)$"
 )
+_NOT_PERSON_AFTER = re.compile(r"^(?:checkpoints?|reten|roadblocks?|stations?|estacion|lights?|luces|sirens?|"
+                               r"department|dept|building|edificio|office|oficina|report|reporte|scanner|tape|"
+                               r"line|stop|presence|activity|actividad)$")
 _WEAK_PERSON = re.compile(r"^(?:hombres|hombre|men|man|guys?|tipos?|senores|senor|dudes?|vatos?|personas|people)$")
 _TIME_NOUNS = re.compile(r"^(?:minutos?|mins?|minutes?|horas?|hours?|hrs?|hr|h|dias?|days?|segundos?|seconds?|"
                          r"am|pm|cuadras?|blocks?|millas?|miles?|veces|times|anos|years?|meses|months?)$")
@@ -245,7 +251,24 @@ _RUMOR_SOURCE = re.compile(
     r"el aviso|compartan|share|reenvien|forward)\b")
 _FUTURE = re.compile(r"\b(?:va a haber|van a (?:venir|estar|hacer|llegar|haber)|will be|are going to|gonna be|"
                      r"is going to|tomorrow|pasado manana|la proxima semana|next week|planean|planning|"
-                     r"manana (?:va|van|hay|habra|vienen|llegan))\b|^\W*manana\b")
+                     r"manana (?:va|van|hay|habra|vienen|llegan)|"
+                     r"a partir (?:del?|de la) (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|"
+                     r"proxim[oa]|semana)|starting (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                     r"sunday|tomorrow|next))\b|^\W*manana\b")
+# a chain message ("REENVIADO: …, pásalo a todos tus contactos", "Forwarded: …, share with everyone you know") is
+# a warning passed along, not a sighting: nobody in it says they saw anything
+_CHAIN_MSG = re.compile(
+    r"\b(?:reenviado|reenviar a|reenvialo|reenvien|pasalo|pasenlo|compartelo|compartanlo|comparte esto|"
+    r"compartan esto|a todos tus contactos|a todos sus contactos|a todos los contactos|forwarded|fwd|"
+    r"pass (?:it|this) on|share (?:this|it) with|send (?:this|it) to (?:all|everyone)|"
+    r"to all your contacts|copy and paste|copia y pega)\b|^\W*fwd?\b")
+# "hay 2 carros negros afuera…, dicen que son federales": the hearsay is only who they are; the scene itself is
+# stated as present ("hay", "there are") by the writer
+_IDENTITY_HEARSAY = re.compile(
+    r"\b(?:dicen|dijeron|me dijeron|people say|they say|someone said|supuestamente|supposedly|apparently)\s+"
+    r"(?:que\s+|q\s+)?(?:son|eran|es|era|they'?re|they are|they were|it'?s|its|it was)\b")
+_PRESENT_SCENE = re.compile(r"\b(?:hay|there(?:'s| is| are)|theres)\s+(?:\w+\s+){0,3}?(?:\d+|dos|tres|cuatro|cinco|"
+                            r"two|three|four|five|un|una|an?)\s+")
 _MEDIA = re.compile(r"\b(?:vi|vimos|saw|i saw|we saw|seen)\s+(?:en|on|in)\s+(?:las noticias|el noticiero|the news|"
                     r"facebook|fb|tiktok|instagram|twitter|x|un video|a video|el grupo|the group|whatsapp|reddit)\b"
                     r"|\b(?:vi|vimos|saw|seen|read|lei)\s+(?:the|el|la|un|una|a|this|that|your|su|tu|ese|esa)\s+"
@@ -254,14 +277,30 @@ _NEGATED = re.compile(
     r"\b(?:no hay (?:nada|migra|ice|agentes|nadie)|ya no hay|no (?:vi|vimos) (?:nada|a nadie|migra|ice|agentes)|"
     r"no es (?:cierto|verdad)|"
     r"there(?:'s| is| are)? no (?:ice|agents|one)|there's nothing|no ice|not ice|wasn't ice|weren't ice|"
+    r"no (?:era|eran|es|son|fue) (?:la )?migra|no (?:era|eran|es|son|fue) (?:de )?(?:ice|inmigracion)|"
+    r"(?:wasn'?t|weren'?t|not) immigration|"
     r"falsa alarma|false alarm|es falso|fake|todo (?:esta )?tranquilo|all clear|nothing there|nada que reportar|"
     r"never mind|nevermind|olvidalo|ignore)\b"
 )
+# "a police checkpoint at Cermak and Kedzie, not ICE, just CPD": the writer denies the agency, not the scene; a
+# police checkpoint or stop is still reported (markings ``police``)
+_AGENCY_ONLY_DENIED = re.compile(r"\b(?:not ice|no ice|wasn'?t ice|weren'?t ice|not immigration|no (?:era|eran|es) "
+                                 r"(?:la )?migra|no (?:era|eran|es) (?:de )?(?:ice|inmigracion))\b")
+_FULL_DENIAL = re.compile(r"\b(?:falsa alarma|false alarm|es falso|fake|todo (?:esta )?tranquilo|all clear|"
+                          r"nothing there|nada que reportar|never mind|nevermind|olvidalo|ignore|no hay nada|"
+                          r"there'?s nothing|no one|nadie|just (?:comed|peoples gas|a tow|the gas)|era (?:la|una|un) "
+                          r"(?:troca|camioneta|carro) de)\b")
+_POLICE_SCENE = re.compile(r"\b(?:police|policia|cpd|cops?)\s+(?:\w+\s+){0,2}?(?:checkpoint|reten|roadblock|"
+                           r"stop|stopping|parando|checking|checando|revisando|doing)|\b(?:checkpoint|reten|"
+                           r"roadblock)\b[^.?!]{0,60}\b(?:police|policia|cpd|cops?)\b")
+_POLICE_AFFIRMED = re.compile(r"\b(?:eran|era|son|es|fueron|were|was|it'?s|its|just|puro|puros|pura|solo)\s+"
+                              r"(?:la |los |unos |the |some )?(?:policias?|police|cops|cpd|patrullas|sheriffs?)\b")
 _SENT_SPLIT = re.compile(r"(?<=[.!?\n])|(?=[¿¡])")
 
 # when --------------------------------------------------------------------------------------------------------
 _MIN_AGO = re.compile(
-    r"\bhace\s+(?:como\s+|unos\s+|unos\s+|aprox\.?\s+|ya\s+|mas\s+de\s+|menos\s+de\s+)?(\S+)\s*(?:min|mins|minutos?)\b"
+    r"\bhace\s+(?:como\s+|unos\s+|aprox\.?\s+|ya\s+|mas\s+de\s+|menos\s+de\s+|like\s+|about\s+|around\s+)?"
+    r"(\S+)\s*(?:min|mins|minutos?|minutitos?)\b"
     r"|\b(?:like\s+|about\s+|around\s+|maybe\s+)?(\S+)\s*(?:min|mins|minutes?)\s+ago\b"
 )
 _HOUR_AGO = re.compile(
@@ -278,33 +317,31 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
      r"en estos momentos|right now|rn|as we speak|currently|"
      r"happening now|todavia (?:estan|siguen|andan|hay)|siguen (?:ahi|alli|aqui|ahorita|alla|en)|ahi siguen|aun estan|"
      r"still going|siguen ahi|siguen parad[oa]s|"
-     r"still (?:there|here|at|on|outside)|are still|is still|en vivo|desde hace (?:rato|un rato|\w+ \w+)|"
-     r"has been \w+(?: \w+){0,8} for|have been \w+(?: \w+){0,8} for|llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
+     r"(?<!is it )(?<!are they )(?<!is he )(?<!is she )(?<!are there )(?<!is there )"
+     r"still (?:there|here|at|on|outside)|are still|is still|en vivo|y siguen|"
+     r"ya llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
     (r"\b(?:ahora|now)\b", "now", 1),
     (r"\b(?:hace un momento|hace un momentito|hace ratito|hace un ratito|hace poquito|hace unos minutos|"
      r"hace pocos minutos|a few min(?:ute)?s? ago|few min(?:ute)?s? ago|minutes ago|just now|"
-     r"just (?:saw|seen)|(?<!\bi )(?<!\bwe )just (?!called|texted|told|messaged|posted|said|sent|heard|dropped|"
-     r"picked|finished)(?:\w+ed|went|came|took|got|left|ran|drove|walked|pulled|showed)|"
-     r"acab(?:o|amos) de (?:ver|pasar|mirar)|acaban? de (?!mandar|enviar|decir|avisar|llamar|escribir|contar|"
-     r"compartir|reenviar|pasar (?:esto|este|el|la))|"
-     r"just happened|"
-     r"recien|a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
+     r"a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
     (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
      r"hace (?:como |casi )?una hora|an hour ago|(?:like |about )?1 hour ago|in the last hour|"
      r"la ultima hora|hace 1 hora)\b", "1h", 2),
-    (r"\bfor (?:an?|\d+|\w+) (?:hours?|hrs?|minutes?|mins?)\b", "now", 2),
     (r"\b(?:esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
      r"esta tarde|en la tarde|esta madrugada|en la madrugada|this am|earlier|mas temprano|temprano|hoy|today|"
      r"tonight|esta noche|"
      r"around noon|at noon|al mediodia|a mediodia|(?:al|a|de) medio dia|a eso de las? \d{1,2}|"
      r"\d{1,2}(?::\d\d)? (?:de la manana|de la tarde|de la madrugada|in the morning|in the afternoon)|"
      r"about \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)|"
-     r"(?:a las|alas|at|around|como a las|como alas)\s+\d{1,2}(?::\d\d)?" + _NOT_A_COUNT +
+     r"(?:a las|alas|at|around|como a las|como alas|at like|at about|at around)\s+\d{1,2}(?::\d\d)?" + _NOT_A_COUNT +
      r"\s*(?:am|pm|a\.m|p\.m|de la manana|de la tarde)?)\b", "today", 2),
 ]
 _WHEN_RES = [(re.compile(p), b, s) for p, b, s in _WHEN_CUES]
 _CALL_TIME = re.compile(r"\b(?:called|call|texted|messaged|llamo|llamaron|marco|hablo|escribio|mando|sent)\b"
                         r"(?:\s+\w+){0,2}\s*$")
+# "desde hace 20 min", "since this morning", "desde las 6": the start of a span, not the time of the sighting. The
+# labelling rules leave a span without an explicit "still"/"siguen" empty, so such a cue is skipped.
+_SPAN_START = re.compile(r"\b(?:desde|since|from)\s+(?:like\s+|about\s+|around\s+|como\s+|eso de\s+)?$")
 _NOT_TODAY = re.compile(r"\b(?:ayer|anoche|antier|yesterday|last night|last week|la semana pasada)\b")
 
 # activity ----------------------------------------------------------------------------------------------------
@@ -328,7 +365,10 @@ _ACT_CHECK_WEAK = (r"\b(?:(?:revisando|checando|chequeando) a (?:la gente|todos|
                    r"everyone'?s )?(?:ids?|licenses|papers|documents|identification))\b")
 # "at the door" is a home only when no other site is named ("4 agents at the door of the shelter")
 _AT_THE_DOOR = r"\b(?:(?:at|outside|in front of) the (?:front )?door|(?:en|a|afuera de|frente a) la puerta)\b"
-_ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
+_ACT_HOME = (r"\b(?:tocando (?:la |las |mi |su |nuestra )?puertas?|"
+             r"esperando (?:a )?(?:que|q) (?:saliera|salga|salgan|salieran|abriera|abra)|"
+             r"waiting for (?:someone|somebody|him|her|them) to (?:come out|open)|"
+             r"tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
              r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|knocked|knocks|"
              r"door to door|"
              r"tocando (?:en |a )?(?:los |las )?(?:edificios|casas|departamentos|apartamentos|depas)|"
@@ -337,7 +377,7 @@ _ACT_HOME = (r"\b(?:tocando (?:la |las )?puertas?|tocaron (?:la |mi |su |las )?p
              r"puerta por puerta|casa por casa|entraron a (?:la|una|su|mi) casa|"
              r"went into (?:a|the|their) (?:house|home)|"
              r"sacando a (?:la )?gente de(?:l| la| su| una)? (?:edificio|casa|depa|departamento)|"
-             r"(?:at|outside|in front of) (?:my|our|their) (?:front )?door|"
+             r"(?:at|outside|in front of) (?:my|our|their|his|her) (?:front )?door|"
              r"(?:en|a|afuera de|frente a) (?:mi|su|nuestra) puerta|"
              r"(?:sacaron|sacando|se llevaron) a (?:una|la|toda la|su) familia|"
              r"(?:took|taking|pulled) (?:a|the|their|his|her) (?:whole )?family|rodearon (?:la|una|mi|su) casa|"
@@ -357,7 +397,8 @@ _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|l
                r"(?:del|de la|de su|de sus) "
                r"(?:carro|troca|camioneta|coche|auto)|bajaron al (?:chofer|conductor))\b")
 _WEAK_STREET = (r"\b(?:stopping (?:people|ppl|folks|everyone)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas|"
-                r"asking (?:people|ppl|folks|everyone|for|about)|preguntando (?:por|a)|"
+                r"asking (?:people|ppl|folks|everyone|for|about)|preguntando (?:por|a|x)|"
+                r"(?:talking to|hablando con|questioning|interrogando) (?:a|an|un|una|some|two|dos|unos|unas) \w+|"
                 r"(?:parad[oa]s|standing|waiting|esperando|caminando|walking|a pie|on foot)\b[^.,;!?]{0,25}?"
                 r"\b(?:esquina|corner|banqueta|sidewalk|acera|la calle|the street))\b")
 _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
@@ -370,7 +411,7 @@ _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nue
               r"aunt|uncle|cousin|sister|brother|neighbou?r|friend|parents|in-laws)'s(?! (?:car|truck|van|job|work|"
               r"school|store|shop|restaurant|business)))\b")
 # a group of workers approached is a workplace even on a house (a landscaping crew) or at a store (day labourers)
-_WORKERS = (r"\b(?:jornaleros|day ?labou?rers|workers|trabajadores|empleados|employees|crew|cuadrilla|roofers|"
+_WORKERS = (r"\b(?:jornaleros|day ?labou?r(?:ers?)?|workers|trabajadores|empleados|employees|crew|cuadrilla|roofers|"
             r"landscapers|painters|pintores|albaniles|techeros|jardineros|gardeners|contractors|"
             r"(?:esperan|esperaban|esperando|buscan|buscando|looking for|waiting for) (?:trabajo|work|chamba|jale)|"
             r"working (?:on|at) (?:a|the)|trabajando en (?:una|la|el|un))\b")
@@ -387,7 +428,7 @@ _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi 
               r"warehouse|bodega|almacen|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
               r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
               r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|oficina|negocio|business|shop|"
-              r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|"
+              r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|company|compania|companía|"
               r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks|"
               r"cashiers|cajer[oa]s|vendors|vendedores|meseros|waiters|lavadores|lavaplatos|dishwashers|"
               r"roofers?|roofing|techeros?|on a job|on the job|en una obra|lavad[oa] de carros|"
@@ -436,10 +477,15 @@ _ACTIVITY_RES = [(a, re.compile(p)) for a, p in _ACTIVITY_CUES]
  _RX_CHECK_WEAK, _RX_WEAK_STREET, _RX_WORKERS, _RX_STORE, _RX_WORKER_ONE, _RX_AT_DOOR) = (
     rx for _, rx in _ACTIVITY_RES)
 _RX_RAID = re.compile(_RAID)
+_PARK = re.compile(r"\b(?:parque|park)\b(?! (?:district|ridge|manor|forest|view|ave|avenue|blvd|st|street|dr))")
+_RX_OTHER_NOT_PARK = re.compile(_SITE_OTHER.replace(r"(?:el|un|al|del|the|a) (?:parque|park)\b|", ""))
 # a site the writer was going to, or only near, is not where the agents were
 _NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(?:en|at|in)|"
                            r"\b(?:deje|dejar|dejando|dejamos|dropped|dropping|drop|left|leaving|sali|salimos|saliendo|"
-                           r"pick(?:ed|ing)?)\b[^.,;]{0,25}\b(?:en|at|from|de|del|off|up)|"
+                           r"coming|came back|regresando|regresaba|volviendo|volvia|venia|veniamos|viniendo|"
+                           r"(?<!got )(?<!get )(?<!gets )(?<!was )(?<!were )(?<!been )pick(?:ed|ing)?"
+                           r"(?! up (?:guys|people|men|workers|him|her|them|someone|somebody|a guy|a man|a woman|"
+                           r"two|three|\d)))\b[^.,;]{0,25}\b(?:en|at|from|de|del|off|up)|"
                            r"\b(?:esperaba|esperaban|esperando|waiting for)|"
                            r"\b(?:walking|going|way|heading|headed|camino|rumbo|iba|ibamos|voy|vamos|llevaba|"
                            r"caminando|yendo|iban|corriendo|running|vayan|vaya|ir|go|avoid|eviten|evitar|salgan|"
@@ -456,7 +502,8 @@ _ACTED = re.compile(
     r"my|our|people|someone|somebody|the|\w+ of)|taking (?:people|someone|him|her|them)|grabb\w+|detain\w*|"
     r"cuffed|handcuff\w*|sacando|pulled over|pararon|stopped (?:a|an|him|her|them|someone|people)|"
     r"stopping (?:people|someone)|parando (?:a )?(?:la )?gente|pidiendo (?:papeles|documentos|identificacion)|"
-    r"asking (?:for|people)|preguntando|questioning|interrogando|chasing|persiguiendo|knock\w*|tocando|"
+    r"asking (?:for|people)|preguntando|questioning|revisando a|checando a|"
+    r"checking (?:people|everyone|ids)|interrogando|chasing|persiguiendo|knock\w*|tocando|"
     r"entraron|raid|redada|rodearon|rodeo|surrounded|talking to|hablando con|blocking|bloqueando|subieron a|"
     r"subio a|llevandose|metieron a|put (?:him|her|them|a \w+) in|brought (?:a|an|him|her|them|someone)|"
     r"taking (?:a|an|the|two)|take (?:a|an|the|him|her|them)|holding|sujetando|en el (?:piso|suelo)|"
@@ -464,6 +511,7 @@ _ACTED = re.compile(
     r"(?:guy|man|woman|kid|lady|muchacho))\b")
 _DETENTION = re.compile(
     r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|arrest\w*|agarraron|agarro|"
+    r"agarrando|agarrar|agarran|detener|deteniendo|llevarse|subiendo (?:a )?(?:gente|personas|people)|"
     r"levantaron|esposad[oa]s?|esposaron|grabb\w+|detain\w*|cuffed|handcuff\w*|"
     r"took (?:\d+|a|an|two|three|four|some|him|her|"
     r"them|my|our|people|someone|somebody|the)|taking (?:people|someone|him|her|them|a|an|the|two)|"
@@ -482,6 +530,11 @@ _AGENCY = (r"\b(?:ice(?!\s*cream)|la migra|migras?|cbp|border patrol|patrulla fr
 _INSIDE = re.compile(_PERSON + r"(?:\s+[\w']+){0,3}?\s+(?:adentro|dentro|inside|sitting in(?: it| them)?|in it)\b"
                      r"|" + r"\b(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|vehicles?|"
                      r"tahoes?|durangos?|suburbans?)\b[^.,;!?]{0,30}?\b(?:con|with)\s+(?:[\w']+\s+){0,2}?" + _PERSON)
+_STAY_INSIDE = re.compile(r"\b(?:con gente (?:adentro|dentro)|"
+                          r"with (?:people|someone|somebody) (?:inside|in (?:it|them))|"
+                          r"no se bajan|no se bajaron|no se han bajado|nadie se bajo|nobody got out|no one got out|"
+                          r"nobody(?:'s| has)? gotten out|haven'?t gotten out|didn'?t get out|stay(?:ed|ing)? inside|"
+                          r"se quedan adentro|se quedaron adentro)\b")
 _RIDING = re.compile(r"\b(?:anda|andan|andaban|riding|rolling)\b[^.,;!?]{0,30}?\b(?:en|in)\s+(?:\w+\s+){0,2}?"
                      r"(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|suburbans?|tahoes?|"
                      r"durangos?|explorers?|pickups?)\b")
@@ -502,12 +555,14 @@ _MARKING_CUES: list[tuple[str, str]] = [
             r"customs and border|proteccion fronteriza|uniformes? verdes?|green uniforms?|los verdes|"
             r"los de verde)\b"),
     ("police", r"\b(?:policias?|police|polis|la poli|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|"
-               r"la chota|la jura|state troopers?|troopers?)\b"),
+               r"la chota|la jura|state troopers?|troopers?)\b(?! (?:lights?|sirens?|style|scanner|type)\b)"
+               r"(?<!luces de policia)(?<!luces de police)(?<!torretas de policia)"),
     ("unmarked", r"\b(?:sin placas?|no (?:license )?plates?|without (?:license )?plates|unmarked|sin marcas?|"
                  r"sin logos?|sin identificacion|sin uniformes?|no uniforms?|without uniforms?|plain ?clothes|"
                  r"plainclothes|ropa de civil|ropa normal|de civil|vestidos de civil|civilian clothes|no markings|"
                  r"sin rotulos?|sin insignias?|no insignias?|no badges?|sin placa de identificacion|"
-                 r"carros? particulares|personal cars?|regular cars?|no logos?)\b"),
+                 r"carros? particulares|personal cars?|regular cars?|no logos?|"
+                 r"no (?:tenian|tenia|traian|traia|had|have) (?:logos?|placas?|marcas?|rotulos?|markings|plates))\b"),
     ("unknown", r"\b(?:no se (?:de )?(?:que|cual) (?:agencia|eran|corporacion)|no se si eran|no se quienes eran|"
                 r"couldn'?t tell|can'?t tell|not sure (?:who|which|if they were|what agency)|"
                 r"don'?t know (?:who|which agency|what agency)|no supe (?:quienes|de que)|"
@@ -706,7 +761,9 @@ def read_story(text: str, lang: str | None = None,
     vehicles = _count(toks, folded, "vehicles")
     return Story(
         True, confidence, lang,
-        activity=_activity(body or folded, agents, vehicles),
+        # "ICE at X school??? no sorry its at Y, two SUVs…": the scene after the correction says what they did
+        activity=(fix and _activity(folded[fix.end():], agents, vehicles))
+        or _activity(body or folded, agents, vehicles),
         place=place, place_span=place_span, place_object=place_object,
         when=_when(folded), agents=agents, vehicles=vehicles,
         markings=(fix and _markings(folded[fix.end():])) or _markings(body or folded),
@@ -727,16 +784,20 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
             _count(_tokens(text, folded), folded, "vehicles") not in (None, "0", "unknown")
             and _when(folded) and find_place_span(text)):
         return False, 0.95, ["no enforcement word"], ""
-    if _NEGATED.search(folded):
+    if _NEGATED.search(folded) and not (_AGENCY_ONLY_DENIED.search(folded) and not _FULL_DENIAL.search(folded)
+                                        and (_POLICE_SCENE.search(folded) or _POLICE_AFFIRMED.search(folded))):
         return False, 0.8, ["denial / false alarm"], ""
     first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
-    if _HEARSAY.search(folded) and not first_hand and not (
+    scene_seen = bool(_PRESENT_SCENE.search(folded)) and not _HEARSAY.search(_IDENTITY_HEARSAY.sub(" ", folded))
+    if _HEARSAY.search(folded) and not first_hand and not scene_seen and not (
             _RELAYED.search(folded) and not _RUMOR_SOURCE.search(folded) and find_place_span(text) and (
                 _when(folded) or _DETENTION.search(folded) or _count(_tokens(text, folded), folded, "agents")
                 or _count(_tokens(text, folded), folded, "vehicles"))):
         return False, 0.7, ["hearsay without first-hand words"], ""
     if _FUTURE.search(folded) and not first_hand:
         return False, 0.7, ["a prediction, not a sighting"], ""
+    if _CHAIN_MSG.search(folded) and not first_hand:
+        return False, 0.7, ["a forwarded chain message"], ""
     declarative: list[str] = []
     asked: list[str] = []  # "¿alguien más vio X?" — kept in case the writer then says they saw it
     corrected = _CORRECTION.search(folded)
@@ -811,17 +872,31 @@ _CONFIRM_Q = re.compile(
     r"\s+")
 
 
-_ADVICE_Q = re.compile(r"^(?:y )?(?:que (?:hago|hacemos|hace|hacen|puedo hacer|debo hacer|debe hacer|deben hacer|"
+_ADVICE_Q = re.compile(r"^(?:y )?(?:(?:que|q|k) (?:hago|hacemos|hace|hacen|puedo hacer|debo hacer|debe hacer|"
+                       r"deben hacer|"
                        r"hacer|(?:me |le |nos |les )?recomiendan|(?:me |le |nos |les )?aconsejan|(?:me |le )?sugieren)|"
                        r"what (?:do|should|can) (?:i|we|she|he|they) do|what now|"
                        r"what do (?:you|u) (?:recommend|suggest)|"
-                       r"ayuda|help|alguien (?:me )?puede ayudar|can (?:someone|anyone) help|is it safe)\b")
+                       r"ayuda|help|alguien (?:me )?puede ayudar|can (?:someone|anyone) help|is it safe|"
+                       # a question after the story about whether it is normal, still going on, or who they are
+                       r"is (?:that|this|it) normal|es normal|"
+                       r"(?:are they|is it|are there|is there) still (?:there|here)|"
+                       r"(?:siguen|todavia estan|aun estan|seguiran) (?:ahi|alli|alla)|"
+                       r"what does (?:that|this|it) mean|should i (?:be )?worr\w*|"
+                       r"(?:alguien|anyone|anybody|does anyone|someone) (?:sabe|know|knows)"
+                       r"(?: si| if| whether| who| de quien)|"
+                       r"(?:seran|son|eran|is (?:it|that|this)|are (?:they|those|these)|were they) (?:de )?(?:la )?"
+                       r"(?:migra|ice|immigration|inmigracion|feds?|federales|cbp|border patrol))\b")
 
 
 # a writer correcting themselves: "…en la 26 y Central? no, en la 28", "…on 26th, I mean 24th", "perdón, era en…"
-_CORRECTION = re.compile(r"(?:\?+\s*|[,.;]\s*|\s)(?:(?:no,? no|no|nel|perdon|perdona|digo|mejor dicho|correction|"
-                         r"correccion|sorry|my bad|wait|espera|oops)\s*[,.:!]\s*){1,3}(?:i mean\s+|quise decir\s+)?"
-                         r"(?:(?:era|es|fue|it'?s|it was|they'?re|estan)\s+)?(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)"
+_CORRECTION = re.compile(r"(?:\?+\s*|[,.;]\s*|\s)(?:(?:(?:no,? no|no|nel|perdon|perdona|digo|mejor dicho|correction|"
+                         r"correccion|sorry|my bad|wait|espera|oops)(?:\s*[,.:!]\s*|\s+(?=(?:sorry|wait|perdon|"
+                         r"perdona|espera|my bad|digo)\b)))|(?:sorry|wait|perdon|perdona|espera|my bad|digo)\s+){1,3}"
+                         r"(?:i mean\s+|quise decir\s+)?"
+                         r"(?:(?:era|fue|it was|it'?s|its|they were|they'?re|estaban|estan)\s+(?=[a-z\d])|"
+                         r"es\s+(?=(?:en|la|el)\b)|"
+                         r"(?=(?:en|on|at|in|por|x|la|el|the)\b|\d))"
                          r"|[,.;]\s*(?:i mean|quise decir)\s+(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)")
 
 
@@ -839,7 +914,9 @@ def _vehicle_scene(folded: str) -> bool:
                              r"(?:\w+\s+)?" + _VEHICLE_WORD, folded)
                 or re.search(r"\b(?:\d|dos|tres|cuatro|cinco|seis)\s+" + _VEHICLE_WORD + r"\s+(?:negr|polarizad)",
                              folded)
-                or re.search(r"\b(?:unmarked|tinted)\s+(?:\w+\s+)?" + _VEHICLE_WORD, folded))
+                or re.search(r"\b(?:unmarked|tinted)\s+(?:\w+\s+)?" + _VEHICLE_WORD, folded)
+                or re.search(r"\b(?:government|gov'?t|federal|feds?)\s+" + _VEHICLE_WORD
+                             + r"|" + _VEHICLE_WORD + r"\s+(?:del gobierno|federales|oficiales)\b", folded))
 
 
 _VEHICLE_WORD = (r"\b(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|coches?|autos?|cars?|trucks?|pickups?|"
@@ -858,17 +935,26 @@ def _when(folded: str) -> str | None:
         if best is None or cand < best:
             best = cand
 
+    def span(m: re.Match[str]) -> bool:
+        return bool(_SPAN_START.search(folded[max(0, m.start() - 20):m.start()]))
+
     for m in _MIN_AGO.finditer(folded):
+        if span(m):
+            continue
         n = _num((m.group(1) or m.group(2) or "").strip(".,"))
         if n is not None:
             offer(3, m.start(), "15m" if n <= 15 else "1h" if n <= 60 else "today")
     for m in _HOUR_AGO.finditer(folded):
+        if span(m):
+            continue
         n = _num((m.group(1) or m.group(3) or "").strip(".,"))
         half = bool(m.group(2) or m.group(4))
         if n is not None:
             offer(3, m.start(), "1h" if n <= 1 and not half else "today")
     for rx, bucket, strength in _WHEN_RES:
         for m in rx.finditer(folded):
+            if bucket != "now" and span(m):
+                continue
             if bucket == "today" and _CALL_TIME.search(folded[max(0, m.start() - 25):m.start()]):
                 continue  # "my husband called at 9am": the time of a call, not of the sighting
             if bucket == "today" and re.match(r"(?:temprano|earlier)", m.group()) and \
@@ -883,10 +969,22 @@ def _when(folded: str) -> str | None:
     return best[2]
 
 
+# "dicen que eran de inmigración y policía, yo vi puro policía", "not ICE, just CPD": what the writer says it was
+# *only* settles the agency
+_ONLY_MARK = re.compile(r"\b(?:vi|vimos|saw|were|eran|era|fue|was|it'?s|its|son|es)?\s*(?:puro|pura|puros|puras|"
+                        r"solo|solamente|nomas|nada mas|only|just)\s+(?:la\s+|el\s+|los\s+|the\s+)?(policias?|police|"
+                        r"cops|cpd|patrullas|migra|ice|border patrol|patrulla fronteriza)\b(?!\s+(?:lights?|cars?|"
+                        r"checkpoint))")
+_ONLY_MARK_VALUE = {"migra": "ice", "ice": "ice", "border patrol": "cbp", "patrulla fronteriza": "cbp"}
+
+
 def _markings(folded: str) -> str | None:
     """ICE/CBP named beat everything (earliest first); then the everyday "la migra"/"immigration" (→ ``ice``), then
     police, then unmarked. Negated ("no eran policías"), hedged ("idk if it's ICE") and court names ("la corte de
     inmigración") do not count."""
+    only = _ONLY_MARK.search(folded)
+    if only:
+        return _ONLY_MARK_VALUE.get(only.group(1), "police")
     found: dict[str, int] = {}
     for mark, rx in _MARKING_RES:
         for m in rx.finditer(folded):
@@ -982,7 +1080,8 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
     has_vehicles = bool(re.search(_VEHICLE_WORD, folded) or re.search(r"\bpatrullas?\b(?! fronteriza)", folded))
     people = _people_present(folded)
     standing = people and bool(re.search(_PERSON, _INSIDE.sub(" ", folded)))  # agents out of the vehicles
-    inside = bool(_SITTING_IN.search(folded) or _RIDING.search(folded) or _INSIDE.search(folded))
+    inside = bool(_SITTING_IN.search(folded) or _RIDING.search(folded) or _INSIDE.search(folded)
+                  or _STAY_INSIDE.search(folded))
     parked = bool(_RX_VEHICLES.search(folded) or re.search(
         _VEHICLE_WORD + r"(?:\s+[\w]+){0,4}?\s+(?:esta |estan |estaba |estaban )?parad[oa]s?\b", folded))
     sidewalk = _SIDEWALK.search(folded)
@@ -1007,7 +1106,11 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
     if site(_RX_WORK):
         return "workplace"
     if institution or store:
+        if acted and not store and _PARK.search(folded) and not _first_site(_RX_OTHER_NOT_PARK, folded):
+            return "street"  # people stopped or taken in a park: open public ground, like a sidewalk
         return "other"
+    if _RX_WORKER_ONE.search(folded) and _DETENTION.search(folded):
+        return "workplace"  # "took the cook": a worker taken is taken at work
     if _RX_CHECK_WEAK.search(folded):
         return "checkpoint"
     if _RX_STREET.search(folded) or _RX_WEAK_STREET.search(folded):
@@ -1083,6 +1186,9 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         if k + 1 < len(toks) and _VEHICLE_NOUNS.match(toks[k + 1].w) and not _VEHICLE_NOUNS.match(toks[k].w):
             k += 1  # "2 cop cars", "3 border patrol trucks": the vehicle is the noun
         noun = toks[k].w
+        if k + 1 < len(toks) and _NOT_PERSON_AFTER.match(toks[k + 1].w) and not _VEHICLE_NOUNS.match(noun):
+            i = k + 1  # "a police checkpoint", "a federal building": the word describes a thing, not people
+            continue
         if noun in ("squad",) and not (k + 1 < len(toks) and toks[k + 1].w.startswith("car")):
             i += 1
             continue
@@ -1109,17 +1215,25 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
     if not seen and kind == "agents":
         # "hay migra en la 26, son como 10" / "there were like 10 of them": a number with no noun, about them
         for m in _ABOUT_THEM.finditer(folded):
+            them = m.group(0).rstrip().endswith(("of them", "of em", "de ellos"))
+            if them and _them_referent(folded, m.start()) == "vehicles":
+                continue  # "ICE cars parked outside…, 4 of them": the cars are counted, not agents
             if _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and (
-                    m.group(0).rstrip().endswith(("of them", "of em", "de ellos"))
-                    or re.match(r"(?:son|eran|fueron)\b", m.group(0))):
+                    them or re.match(r"(?:son|eran|fueron)\b", m.group(0))):
                 n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
-                more = bool(re.search(r"\b(?:mas de|more than)\b", m.group(0)))
+                more = bool(re.search(r"\b(?:mas de|more than)\b|\b(?:o|or) (?:mas|more)$", m.group(0)))
                 total, seen = n + (1 if more else 0), True
                 break
     if not seen and kind == "agents":
         n = _loose_agent_count(folded)
         if n is not None:
             total, seen = n, True
+    if not seen and kind == "vehicles":
+        for m in _N_OF_THEM.finditer(folded):
+            a, b = _num(m.group(1)), _num(m.group(2) or "")
+            if a is not None and m.group(1) not in _ARTICLE_ONE and _them_referent(folded, m.start()) == "vehicles":
+                total, seen = max(a, b or 0), True
+                break
     if not seen and kind == "vehicles":
         n = _loose_vehicle_count(folded)
         if n is not None:
@@ -1142,10 +1256,27 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
 
 _ABOUT_THEM = re.compile(
     r"\b(?:son|eran|fueron|estan|andan|habia|there (?:are|were|was|is)|they were|it was|"
-    r"about|like|least|menos|,)\s*(?:como\s+|unos\s+|unas\s+|like\s+|about\s+|around\s+|"
-    r"mas de\s+|more than\s+|at least\s+|al menos\s+|por lo menos\s+)?(\w+)"
+    r"about|like|least|menos|maybe|probably|quizas|tal vez|,)\s*(?:(?:como|unos|unas|like|about|around|"
+    r"mas de|more than|at least|al menos|por lo menos)\s+)*(\w+)"
     r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+(?:of them|of em|de ellos)\b|"
-    r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra)\b))")
+    r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra|no|pero|but)\b))")
+_N_OF_THEM = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|to)\s+(\w+))?\s+(?:of them|of em|de ellos|de ellas)\b")
+_PLURAL_VEHICLE = re.compile(r"\b(?:camionetas|trocas|trokas|vans|suvs|carros|coches|autos|cars|trucks|pickups|"
+                             r"suburbans|tahoes|jeeps|sedans|minivans|vehiculos|vehicles|patrullas)\b")
+_PLURAL_PERSON = re.compile(r"\b(?:agentes|agents|officers|oficiales|policias|cops|feds|guys|men|hombres|tipos|"
+                            r"dudes|vatos|personas|people|workers|trabajadores)\b")
+
+
+def _them_referent(folded: str, pos: int) -> str | None:
+    """What "4 of them" / "6 de ellos" counts: the plural noun named last before it (vehicles or people)."""
+    before = folded[:pos]
+    v = [m.start() for m in _PLURAL_VEHICLE.finditer(before)]
+    p = [m.start() for m in _PLURAL_PERSON.finditer(before)]
+    if not v and not p:
+        return None
+    return "vehicles" if (v[-1] if v else -1) > (p[-1] if p else -1) else "agents"
+
+
 _HEDGE_NUM = re.compile(
     r"\b(?:like|maybe|about|around|approx|aprox|como|unos|unas|roughly|probably|eran|son)\s+"
     r"(?:(?:como|unos|unas|like|about|around|maybe|de)\s+)*(\w+)(?:\s*(?:o|or|-|to|a)\s*(\d+|[a-z]+(?=\W|$)))?"
@@ -1181,8 +1312,8 @@ def _loose_agent_count(folded: str) -> int | None:
         if a is None or m.group(1) in _ARTICLE_ONE or m.group(1) in ("par", "pair", "docena", "dozen") or a > 30:
             continue
         if re.match(r"\s*(?:a\.?\s?m\b|p\.?\s?m\b|:\d|de la (?:manana|tarde|noche))", folded[m.end(1):]) or \
-                re.search(r"\b(?:morning|afternoon|evening|night|today|manana|tarde|noche|hoy|at|a las)\s*$",
-                          folded[:m.start()]):
+                re.search(r"\b(?:morning|afternoon|evening|night|today|manana|tarde|noche|hoy|at|a las|since|desde|"
+                          r"until|till|hasta|from)\s*$", folded[:m.start()]):
             continue  # "about 10 a.m.", "this morning around 9": a clock time
         corner = re.match(r"\s+(?:y|and|&|n)\s+([a-z]+|\d+)", folded[m.end():])
         if corner and (corner.group(1) in _lexicon()[0] or corner.group(1).isdigit()):
@@ -1229,6 +1360,10 @@ _BRANDS = {"dodge", "chevy", "chevrolet", "ford", "gmc", "toyota", "honda", "nis
 _MODELS = {"suburban", "tahoe", "durango", "explorer", "yukon", "escalade", "charger", "impala", "expedition"}
 
 
+_TAKEN_FROM = re.compile(r"^(?:quitaron|quito|quitan|remolcaron|remolco|incautaron|decomisaron|towed|tow|"
+                         r"impounded|seized|confiscated|took|searched|revisaron|esculcaron|registraron)$")
+
+
 def _one_vehicle(toks: list[_Tok]) -> bool:
     """One vehicle named in the singular as the thing seen, with no number: "la troca de la migra está parada",
     "ICE van parked at…", "unmarked grey Dodge Durango". Not "mi carro", "del carro", "el carro de mi vecino"."""
@@ -1242,6 +1377,11 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
         if i + 2 < n and toks[i + 1].w in ("de", "of") and toks[i + 2].w in ("mi", "my", "su", "his", "her", "their",
                                                                           "un", "una", "a", "los", "las"):
             continue
+        if i and toks[i - 1].w in ("sin", "no", "without", "ningun", "ninguna", "ni"):
+            continue  # "a pie, sin carro": no vehicle
+        if i >= 2 and toks[i - 1].w in ("el", "la", "su", "his", "her", "their", "the") and _TAKEN_FROM.match(
+                toks[i - 2].w):
+            continue  # "a mi cuñado le quitaron el carro", "they towed his car": the car of the person stopped
         k = i - 1
         while k >= 0 and (_FILLER.match(toks[k].w) and toks[k].w not in ("de", "del", "la", "el", "en", "in", "with",
                                                                            "con", "of", "no", "sin")
@@ -1274,7 +1414,7 @@ _DESCRIBES = {"had", "has", "was", "wore", "carried", "held", "pointed", "tenia"
 
 
 _ESCORT = re.compile(r"^(?:brought|bringing|trajeron|trajo|escorting|escoltando|walked|sacaron|sacando|bajaron|"
-                     r"subieron|subio|metieron)$")
+                     r"subieron|subio|metieron|put|puts|putting|shoved|threw|metiendo|subiendo)$")
 
 
 def _detained(toks: list[_Tok], i: int, people: bool = False) -> bool:

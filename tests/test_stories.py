@@ -6,7 +6,9 @@ The tuning table (tests/data/stories_tune.tsv) was written alongside the rules, 
 nets (smoke tests), not results. The second evaluation table (tests/data/stories_eval2.tsv) was run blind in round 2
 and then TUNED on in round 3 (issue 12), so its floor below is a smoke test too. The independent figure now comes
 from bench/bench_stories.py on a third table written by someone who has not seen the reader
-(tests/data/stories_eval3.tsv, run once; deliberately not read by these tests and given no floor).
+(tests/data/stories_eval3.tsv, run once; deliberately not read by these tests and given no floor). The fourth table
+(tests/data/stories_eval4.tsv) was run blind once and then tuned on in round 5: the ``round5`` tests below cover
+the classes of error it showed, with new stories written for each class.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def test_issue12_sightings(text: str) -> None:
 @pytest.mark.parametrize("text,expected", [
     ("my boss just called, ICE is at the shop", None),  # the call, not the sighting
     ("I just dropped my kids at school and saw ICE at 26th and Kedzie", None),
-    ("4 ICE agents just walked into the restaurant at 18th and Racine", "15m"),
+    # a bare "just" states no minutes (stories_eval4 labelling; tune relabelled): left empty
+    ("4 ICE agents just walked into the restaurant at 18th and Racine", None),
     ("my husband called at 9am, ICE at his job on Pulaski", None),
     ("around noon ICE at 59th and Kedzie", "today"),
     ("around 5 agents at 26th and Kedzie", None),  # a count, not five o'clock
@@ -604,4 +607,98 @@ def test_round4_causes(text: str, expected: dict[str, str]) -> None:
     "my mom told me they arrested people at the flea market last week, is that true?",
 ])
 def test_round4_still_not_sightings(text: str) -> None:
+    assert not read_story(text).is_sighting, text
+
+
+# --------------------------------------------------------------------------- round 5 (stories_eval4 causes)
+# Classes of error found on tests/data/stories_eval4.tsv (now tuning data). Stories here are new, written for the
+# class, not copied from that table.
+@pytest.mark.parametrize("text, expected", [
+    # a span without an explicit "still"/"siguen" leaves `when` empty (labelling rules, eval3/eval4 sections)
+    ("hay un reten en la 26 y Kedzie parando carros desde hace 10 min", {"when": "-"}),
+    ("la migra en la 18 y Loomis desde hace un rato, revisando gente", {"when": "-"}),
+    ("ICE vans parked at 31st and Pulaski since this morning", {"when": "-"}),
+    ("an ICE van at 26th and Lawndale, been there for 3 hours", {"when": "-"}),
+    ("tres trocas de la migra en la 47 y Western, llevan toda la tarde ahi", {"when": "-"}),
+    ("migra en la 26 y Kedzie, ya llevan una hora ahi", {"when": "now"}),
+    ("ICE at 47th and Western, been there an hour and they are still there", {"when": "now"}),
+    ("la migra en la 59 y California tocando puertas, llevan rato y siguen", {"when": "now"}),
+    # a bare "just"/"acaban de" states no minutes: left empty
+    ("just saw 2 ICE trucks on Cermak and Kedzie", {"when": "-"}),
+    ("acaban de pasar 3 trocas de la migra por la 26 y Pulaski", {"when": "-"}),
+    ("ICE agarro a un señor en la 26 y Millard hace como 10 minutitos", {"when": "15m"}),
+    ("la migra en la 18 y Paulina, se llevaron a uno hace like 25 mins", {"when": "1h"}),
+    # a question about whether it is still going on is not "now"
+    ("earlier today ICE was stopping cars on Pulaski and 31st, are they still there?", {"when": "today"}),
+    ("ICE took a guy on Western and 59th at like 6am", {"when": "today"}),
+    # agents: the people taken, the start of a span, and "N of them" after vehicles are not agent counts
+    ("ICE on 26th and Kostner, they put 3 guys in a van", {"agents": "-"}),
+    ("police roadblock at 55th and Pulaski, been there since like 8", {"agents": "-"}),
+    ("unmarked SUVs outside the Jewel on Archer and Kedzie, 5 of them, nobody got out",
+     {"agents": "-", "vehicles": "4+"}),
+    ("ICE agents at 26th and Central Park, like 7 of them", {"agents": "6-10"}),
+    ("there's a police checkpoint at 31st and Kedzie, cops checking licenses", {"agents": "-"}),
+    ("la migra en una fabrica en la 38 y Kedzie, son como unos 15 o mas", {"agents": "10+"}),
+    ("ICE stopping people on Pulaski and 26th, maybe five or six of them", {"agents": "6-10"}),
+    # vehicles: the car of the person stopped, and "sin carro", are not enforcement vehicles
+    ("reten de policia en la 26 y Pulaski, a mi vecino le quitaron el carro", {"vehicles": "-"}),
+    ("police checkpoint on Cicero and 31st, they towed his car", {"vehicles": "-"}),
+    ("vi a 3 de la migra en la 26 y Kedzie a pie, sin carro, preguntando por alguien", {"vehicles": "0"}),
+    # activity
+    ("la migra esta tocando mi puerta ahorita en la 3300 W 25th St", {"activity": "home"}),
+    ("agents arresting a man at his front door on 26th and Drake", {"activity": "home"}),
+    ("la migra agarrando a un señor en la 26 y Hamlin", {"activity": "street"}),
+    ("ICE agents talking to a man on the corner of 47th and Ashland", {"activity": "street"}),
+    ("los de ICE agarraron a un muchacho en el parque Piotrowski", {"activity": "street"}),
+    ("ICE took the cashier from the taco spot on 26th and Pulaski", {"activity": "workplace"}),
+    ("immigration picking up guys at the day labor corner on Cicero and Belmont", {"activity": "workplace"}),
+    ("la migra en el lavado de carros de la 26 y Kedzie revisando a los trabajadores, llegaron 3 trocas",
+     {"activity": "workplace"}),
+    ("una troca negra con agentes afuera de una casa en la 4500 S Wood, esperando que saliera alguien",
+     {"activity": "home"}),
+    ("hay 2 camionetas negras afuera de la escuela Cardenas con gente adentro, no se bajan", {"activity": "vehicles"}),
+    ("my uncle got picked up at the job site on Kedzie and 31st, immigration", {"activity": "workplace"}),
+    # markings
+    ("Black SUVs with police lights and no markings at 26th and Pulaski", {"markings": "unmarked"}),
+    ("reten en la 26 y Central Park, dicen que era la migra, yo vi puro policia", {"markings": "police"}),
+    ("pasaron 4 camionetas negras por la Cermak, no tenian placas", {"markings": "unmarked"}),
+    # a self-correction without punctuation ("no wait it was", "no sorry its at")
+    ("ICE on Pulaski and 31st? no wait it was Pulaski and 26th, 2 agents", {"place": "Pulaski and 26th",
+                                                                          "markings": "ice"}),
+])
+def test_round5_causes(text: str, expected: dict[str, str]) -> None:
+    s = read_story(text)
+    assert s.is_sighting, (text, s.why)
+    for name, want in expected.items():
+        got = getattr(s, name)
+        if name == "place":
+            assert got is not None and fold(want) in fold(got), (text, got)
+        else:
+            assert got == (None if want == "-" else want), (text, name, got)
+
+
+@pytest.mark.parametrize("text", [
+    # sightings that were missed: a story with advice or identity questions after it, identity hearsay, a denial
+    # of the agency only, government vehicles
+    "tocaron la puerta de mi casa hace 10 minutos, dicen q son de inmigracion, estoy en la 2600 S Christiana, q hago??",
+    "hay 3 carros negros en la 26 y Trumbull desde temprano con vidrios polarizados, alguien sabe si son de la migra?",
+    "I drove past 47th and Pulaski and there were 2 ICE trucks and agents questioning a man, is that normal??",
+    "en la escuela Madero hay 2 camionetas negras afuera, dicen que son federales",
+    "there's a police checkpoint at 26th and Pulaski, not ICE, just CPD checking licenses",
+    "there were 4 government vans parked at 51st and Kedzie",
+    "no era la migra, era un reten de policia en la 26 y Pulaski",
+])
+def test_round5_sightings_found(text: str) -> None:
+    assert read_story(text).is_sighting, (text, read_story(text).why)
+
+
+@pytest.mark.parametrize("text", [
+    "REENVIADO: a partir del lunes la migra va a estar en todas las tiendas de Chicago, pasalo a todos tus contactos",
+    "Forwarded: ICE will be at every CTA station starting Monday, share this with everyone",
+    "fwd: la migra en todos los Home Depot de Chicago, compartelo",
+    "false alarm, the trucks at 26th and Pulaski were just Peoples Gas, no ICE",
+    "no era la migra, era la compañia de gas en la 26 y Pulaski",
+    "wasnt immigration, just a tow truck on 26th and Kedzie",
+])
+def test_round5_not_sightings(text: str) -> None:
     assert not read_story(text).is_sighting, text
