@@ -25,8 +25,8 @@ class TokenBucket:
             now = self.clock()
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
-            if self.tokens >= 1.0:
-                self.tokens -= 1.0
+            if self.tokens >= 1.0 - 1e-9:  # after sleeping exactly the deficit, rounding may leave 0.999…
+                self.tokens = max(0.0, self.tokens - 1.0)
                 return
             await asyncio.sleep((1.0 - self.tokens) / self.rate)
 

@@ -257,6 +257,7 @@ class DeliveryWorker:
             return 0
         if paid and time.monotonic() < self._paid_off_until:  # refused while this row waited for its token
             paid = False
+            await self.buckets.get(row.messenger, self.bucket).acquire()  # so it waits for the free rate instead
         if paid:
             self._paid_used += 1
         self.pacer.record(target.pace_key, row.is_group)

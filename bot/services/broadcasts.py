@@ -194,6 +194,13 @@ class BroadcastService:
                 message_id = await self.outbox.repo.message_id_of(progress_ref)
                 if not done and (message_id is None or (await self.repo.counts_for_ref(progress_ref)).pending):
                     continue  # not shown yet, or the previous edit is still on its way: skip a beat
+                if done and message_id is None:
+                    # The first progress message may be in flight right now (a stopped broadcast, a busy worker):
+                    # cancel it if it still waits; if it is already on its way, wait for it and edit it, or the
+                    # organizer is left with a stale "Sending… 0 / N" and its Stop button beside the result.
+                    await self.outbox.repo.cancel(ref=progress_ref)
+                    if (await self.repo.counts_for_ref(progress_ref)).pending:
+                        continue
                 reply.edit = message_id  # None: the first message never arrived, so send the result anew
                 async with self.db.transaction() as conn:
                     if done:  # an older edit still waiting must not land after the final count
