@@ -142,6 +142,14 @@ OFF_TOPIC: list[str] = [
     "where can i buy cheap furniture", "cuanto cuesta la renta en pilsen", "quiero aprender ingles",
     "happy birthday", "te quiero mucho", "feliz navidad", "i like tacos", "alguien vende un carro usado",
     "how do i fix my phone screen",
+    # Round 4: traps written by the round-4 helper, sharing an entry's everyday words (car, trunk, photo, record,
+    # red card, citizen, "año" once read as "A-number") without asking about rights. When first run, before they
+    # joined the confidence fit, 2 of the 9 got a confident answer (the voice memo and the passport photo).
+    "feliz año nuevo vecinos", "el arbitro le saco roja a mi hijo en la liga del domingo",
+    "how do i record a voice memo on my iphone", "where can i get my passport photo taken",
+    "quiero inscribir a mi hijo en el equipo de futbol", "is the trunk of a honda civic big enough for a stroller",
+    "mi carro hace un ruido raro cuando freno", "the citizens bank on 26th closes at 5?",
+    "what do i do first when the power goes out",
 ]
 
 # Held-out questions, written AFTER the matcher and keywords were tuned on the tables above and never

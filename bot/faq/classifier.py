@@ -29,6 +29,7 @@ WORD_WEIGHT = 1.0
 L2 = 1e-4  # per-example L2 penalty of the softmax regression
 STEPS = 30  # measured: 60 steps change no k-fold figure by more than 0.2 points
 LEARNING_RATE = 100.0
+DENSE_DF = 64  # features in more training texts than this go through a dense product in _gram (memory)
 
 
 def text_features(text: str) -> dict[str, float]:
@@ -100,12 +101,14 @@ class Classifier:
         n = len(feats)
         idf = np.asarray([log((1 + n) / (1 + df[name])) + 1.0 for name in names], dtype=np.float32)
         x = _matrix(feats, vocab, idf)
+        del feats  # ~25 MB of small dicts: freed and given back before the Gram matrix (the training peak)
+        _release_freed_memory()
         y = np.zeros((n, n_classes), dtype=np.float32)
         y[np.arange(n), np.asarray(labels)] = 1.0
         sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         a, b = _fit_softmax_dual(_gram(x), y, (sw / sw.sum()).astype(np.float32))
         weights = _transpose_dot(x, a, len(vocab))
-        del feats, x, a
+        del x, a
         _release_freed_memory()
         return cls(vocab, idf, weights, b.astype(np.float32))
 
@@ -148,35 +151,48 @@ def _by_column(x: _Sparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return cols[starts], starts, x.rows[order], x.vals[order].astype(np.float64)
 
 
-def _gram(x: _Sparse, chunk: int = 100_000) -> np.ndarray:
-    """X Xᵀ (rows × rows, float32) from the sparse rows: per feature, the outer product of its postings.
+def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None) -> np.ndarray:
+    """X Xᵀ (rows × rows, float32) from the sparse rows.
 
-    Why this way: ~2,400 short training texts share few features each (the sum of squared document
-    frequencies is a few million), so accumulating those pairs is far cheaper than a dense product; features
-    are taken in chunks so the pair arrays stay a few MB.
+    Why this way: ~3,300 short training texts share few features each, so for most features accumulating
+    the outer product of their postings is far cheaper than a dense product; features are taken in chunks so
+    the pair arrays stay a few MB. A feature in many texts (a common character n-gram) would make one chunk of
+    df² pairs (tens of MB of index arrays for df ≈ 1,000: the training peak went over 150 MB), so features with
+    more than :data:`DENSE_DF` postings go into a small dense block whose product is added a band of rows at a
+    time (BLAS, a few MB of temporaries).
     """
     n = x.n
+    dense_df = DENSE_DF if dense_df is None else dense_df
     _, starts, rows, vals = _by_column(x)
     sizes = np.diff(np.r_[starts, len(rows)])
     gram = np.zeros(n * n, dtype=np.float32)
+    sparse = np.flatnonzero(sizes <= dense_df)
     first = 0
-    while first < len(starts):
+    while first < len(sparse):
         last = first + 1
-        cost = int(sizes[first]) ** 2
-        while last < len(starts) and cost + int(sizes[last]) ** 2 <= chunk:
-            cost += int(sizes[last]) ** 2
+        cost = int(sizes[sparse[first]]) ** 2
+        while last < len(sparse) and cost + int(sizes[sparse[last]]) ** 2 <= chunk:
+            cost += int(sizes[sparse[last]]) ** 2
             last += 1
-        group_sizes = sizes[first:last]
-        group_starts = starts[first:last]
+        group_sizes = sizes[sparse[first:last]]
+        group_starts = starts[sparse[first:last]]
         size_of = np.repeat(group_sizes, group_sizes)  # per posting: the size of its feature's postings
-        postings = np.arange(group_starts[0], group_starts[0] + len(size_of))
+        postings = np.concatenate([np.arange(s, s + z) for s, z in zip(group_starts, group_sizes, strict=True)])
         left = np.repeat(postings, size_of)
         start_of = np.repeat(np.repeat(group_starts, group_sizes), size_of)
         offsets = np.repeat(np.cumsum(size_of) - size_of, size_of)
         right = start_of + (np.arange(len(left)) - offsets)
         np.add.at(gram, rows[left] * n + rows[right], (vals[left] * vals[right]).astype(np.float32))
         first = last
-    return gram.reshape(n, n)
+    gram = gram.reshape(n, n)
+    dense = np.flatnonzero(sizes > dense_df)
+    if len(dense):
+        block = np.zeros((n, len(dense)), dtype=np.float32)
+        for column, f in enumerate(dense):
+            block[rows[starts[f]:starts[f] + sizes[f]], column] = vals[starts[f]:starts[f] + sizes[f]]
+        for top in range(0, n, 256):
+            gram[top:top + 256] += block[top:top + 256] @ block.T
+    return gram
 
 
 def _transpose_dot(x: _Sparse, a: np.ndarray, n_features: int, chunk: int = 20_000) -> np.ndarray:

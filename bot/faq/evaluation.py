@@ -18,12 +18,22 @@ from bot.faq.store import FaqStore
 
 @dataclass
 class Tally:
-    """Top-1 (confident and right) and top-3 counts for one language, with the misses for reading."""
+    """Counts for one language, with the misses for reading.
+
+    Why both ``first`` and ``top1``: ``first`` is the ranking (right entry at rank 1, whatever the gate says),
+    ``top1`` is what the resident sees as the answer (right *and* confident). Their gap is what the confidence
+    gate costs; ``total - first`` is what the ranking costs.
+    """
 
     total: int = 0
-    top1: int = 0
+    first: int = 0  # right entry ranked first, confident or not
+    top1: int = 0  # right entry ranked first and confident ("answered right")
     top3: int = 0
     misses: list[str] = field(default_factory=list)
+
+    @property
+    def first_rate(self) -> float:
+        return self.first / self.total if self.total else 0.0
 
     @property
     def top1_rate(self) -> float:
@@ -39,12 +49,16 @@ def ask(store: FaqStore, question: str, expected: str, lang: str, tally: Tally) 
     matches = store.search(question, lang=lang, limit=3)
     ids = [m.entry.id for m in matches]
     tally.total += 1
-    if ids and ids[0] == expected and matches[0].confident:
+    ranked_first = bool(ids) and ids[0] == expected
+    tally.first += ranked_first
+    if ranked_first and matches[0].confident:
         tally.top1 += 1
     else:
         got = ", ".join(f"{m.entry.id}({m.score:.1f},{m.coverage:.2f},{'c' if m.confident else '-'})"
                         for m in matches)
-        tally.misses.append(f"[{lang}] {question!r}: expected {expected}; got {got or 'nothing'}")
+        kind = "GATE" if ranked_first else "RANK"
+        conf = f" conf {matches[0].confidence:.2f}" if matches else ""
+        tally.misses.append(f"{kind} [{lang}] {question!r}: expected {expected}; got {got or 'nothing'}{conf}")
     tally.top3 += expected in ids
 
 

@@ -24,6 +24,7 @@ STOPWORDS: frozenset[str] = frozenset(
     the an and or of to in on at for with by is are am was were be been do does did i im my me we
     our you your it its this that these those there they them he she his her can could should would will
     have has had what whats wat how if so about just get got any some into as not
+    first primero primera primer sobre acerca
     """.split()
 )
 
@@ -32,7 +33,8 @@ STOPWORDS: frozenset[str] = frozenset(
 _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ice", "migra", "imigra", "lamigra", "hielo"),
     ("police", "policia", "policias", "policía", "cop", "cops", "poli", "chota", "patrulla", "officer",
-     "officers", "oficial", "oficiales", "policeman"),
+     "officers", "oficial", "oficiales", "policeman", "patrullero", "patrulleros", "squad", "cruiser", "trooper",
+     "troopers", "patrullas"),
     ("immigration", "inmigracion", "migracion", "imigracion", "inmigrasion", "immigracion"),
     ("door", "puerta", "doors", "puertas"),
     ("warrant", "warrants", "orden", "ordenes", "warrent", "warant"),
@@ -52,14 +54,16 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
      "tia", "tio", "aunt", "uncle", "primo", "prima", "cousin", "bf", "gf", "boyfriend", "girlfriend", "novio",
      "novia", "sobrino", "sobrina", "nephew", "niece", "suegra", "suegro"),
     ("business", "negocio", "negocios", "restaurante", "restaurant", "taqueria", "tienda", "store", "shop",
-     "company", "empresa", "compania", "businesses"),
+     "company", "empresa", "compania", "businesses", "panaderia", "bakery", "carniceria", "barberia",
+     "barbershop"),
+    ("manager", "gerente", "encargado", "encargada", "managers", "gerentes", "supervisor", "supervisora"),
     ("card", "tarjeta", "tarjetas", "cards", "tarjetita"),
     ("red", "roja", "rojas", "rojo"),
     ("court", "corte", "courthouse", "juzgado", "cortes", "courts"),
     ("passenger", "pasajero", "pasajera", "passengers", "pasajeros"),
     ("consulate", "consulado", "embassy", "embajada"),
     ("spanish", "espanol", "espanish", "castellano"),
-    ("run", "correr", "huir", "flee", "corro", "running", "runaway"),
+    ("run", "correr", "huir", "flee", "corro", "running", "runaway", "pelarse", "pelarme", "pelarnos"),
     ("fake", "falso", "falsa", "falsos", "falsas", "false", "chueco", "chuecos", "chueca"),
     ("name", "nombre", "names"),
     ("kids", "hijos", "ninos", "children", "child", "kid", "hijo", "hija", "hijas", "nino", "nina"),
@@ -67,7 +71,8 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("owner", "dueno", "duena", "duenos", "owners"),
     ("hotline", "linea", "telefono", "phone", "number", "numero", "hotlines"),
     ("detained", "detenido", "detenida", "arrested", "arrestado", "arrestada", "detention", "detencion",
-     "detain", "detienen", "detiene", "detuvo", "arrest", "arresto", "arrestaron"),
+     "detain", "detienen", "detiene", "detuvo", "arrest", "arresto", "arrestaron", "custody", "custodia",
+     "encerrado", "encerrada", "encierran", "encerraron", "levantaron", "levanto"),
     ("stop", "paro", "pararon", "stopped", "parar", "paran", "pullearon", "pulled", "pull", "pulling",
      "pulls", "stopping", "stops", "detuvieron", "orillar", "orillan", "orillaron", "orillarme"),
     ("leave", "irme", "irse", "retirarme", "retirarse", "leaving", "go", "walk"),
@@ -104,6 +109,17 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("hospital", "hospitales", "hospitals", "clinica", "clinic", "clinics", "doctor", "medico"),
     ("consent", "permiso", "consentimiento", "permission"),
     ("now", "rn", "ahorita", "ahora", "orita"),
+    # "citizen" stems to the same key as "city" (siti); the Spanish word as canonical keeps them apart.
+    ("ciudadano", "ciudadana", "ciudadanos", "ciudadanas", "citizen", "citizens", "citizenship", "ciudadania"),
+    # Round 4: words residents used for situations the phrasings named otherwise.
+    ("checkpoint", "reten", "retenes", "roadblock", "checkpoints", "roadblocks"),
+    ("trunk", "cajuela", "maletero"),
+    ("passport", "pasaporte", "passports", "pasaportes"),
+    ("greencard", "mica", "residencia", "micas"),
+    ("ride", "raite", "aventon", "rides", "shotgun", "copiloto"),
+    ("sidewalk", "banqueta", "acera", "sidewalks", "banquetas"),
+    ("doorbell", "timbre", "buzzer", "buzzers", "bell", "ringing"),
+    ("hearing", "audiencia", "audiencias", "hearings"),
     ("ticket", "multa", "tiket", "tickets", "multas", "citation"),
     ("crime", "delito", "crimen", "crimes", "delitos"),
     ("victim", "victima", "victims", "victimas"),
@@ -150,13 +166,22 @@ _ANNOUNCE_RE = re.compile(
 )
 
 
+_AMENDMENTS = {"1": "first|1st|primera", "4": "fourth|4th|cuarta", "5": "fifth|5th|quinta"}
+
+
 def normalize(text: str) -> str:
     """Accent-, case- and punctuation-insensitive form, with form numbers and A-number glued together."""
     text = strip_accents(text)
     text = re.sub(r"[’'`´]", "", text)  # "don't" -> "dont", "driver's" -> "drivers"
     text = re.sub(r"\b287\s*\(?\s*g\s*\)?", " 287g ", text)
+    text = re.sub(r"\b(?:green\s*cards?|tarjetas? verdes?)\b", " greencard ", text)  # not a red card
+    # "first amendment" is one notion; "first" alone ("what do I do first") must not pull towards recording_right.
+    for number, names in _AMENDMENTS.items():
+        text = re.sub(rf"\b(?:(?:{names})\s+(?:amendment|enmienda)|(?:plead|pleading|take|taking) the {names})\b",
+                      f" amendment{number} ", text)
     text = re.sub(r"\bi\s*-?\s*(\d{1,3})\b", r" i\1 ", text)  # "I-205", "i 205", "i205" -> "i205"
-    text = re.sub(r"\ba\s*-?\s*(?:number|num|no|#)(?![a-z])", " anumber ", text)
+    # "a number", "a-num", "A-No.", "a#"; not "a no" nor "año" (accents are gone: "ano"), which are everyday Spanish.
+    text = re.sub(r"\ba(?:\s*-?\s*(?:number|num)|\s*-\s*no|\s*#)(?![a-z])", " anumber ", text)
     text = re.sub(r"\bnumero\s+(?:de\s+)?a\b(?!\s+(?:que|quien|donde|la|el|las|los)\b)", " anumber ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     # "tengo una pregunta", "i have a question", "quick question" announce a question; they are not about
@@ -192,6 +217,7 @@ TEXTING: dict[str, str] = {
     "tb": "tambien", "u": "you", "ur": "your",
     "r": "are", "wat": "what", "wut": "what", "thru": "through", "cuz": "because", "bc": "because",
     "plz": "please", "pls": "please", "n": "and", "w": "with", "b4": "before", "govt": "government",
+    "ppl": "people", "aunq": "aunque", "tho": "though", "fb": "facebook",
 }
 
 _STEMMERS = (Stemmer.Stemmer("spanish"), Stemmer.Stemmer("english"))
