@@ -6,6 +6,7 @@ snapshot at once, only after the new files validated completely, so readers neve
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -85,10 +86,34 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# The last content built, by a digest of the files' bytes: building the search (the classifier is trained on load)
+# takes about a second, and a restart, a second bot in the same process (tests) or a /reload_faq with nothing
+# changed needs no rebuild. Only one is kept: the content is read-only once built, so sharing it is safe.
+_LAST_BUILT: dict[str, _Content] = {}
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(directory.glob("*.toml")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def _load_content(directory: Path) -> _Content:
     """Read and validate every file; raise FaqError on the first broken file, entry or cross-reference."""
     if not directory.is_dir():
         raise FaqError(f"{directory}: FAQ directory not found")
+    digest = _digest(directory)
+    built = _LAST_BUILT.get(digest)
+    if built is not None:
+        return built
+    content = _build_content(directory)
+    _LAST_BUILT.clear()
+    _LAST_BUILT[digest] = content
+    return content
+
+
+def _build_content(directory: Path) -> _Content:
     sources_path = directory / "sources.toml"
     raw_sources = _read_toml(sources_path)
     sources: dict[str, Source] = {}
