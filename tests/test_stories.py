@@ -37,6 +37,7 @@ TUNE = DATA / "stories_tune.tsv"
 EVAL1 = DATA / "stories_eval.tsv"
 EVAL2 = DATA / "stories_eval2.tsv"
 EVAL3 = DATA / "stories_eval3.tsv"
+EVAL4 = DATA / "stories_eval4.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -398,29 +399,40 @@ def test_tuning_table_regression() -> None:
     assert right >= 0.98 and invented <= 0.005 and sighting == 1.0
 
 
+def assert_fields(text: str, expected: dict[str, str]) -> None:
+    """``text`` is read as a sighting with these fields ("-" = must stay empty; a place is matched by containment)."""
+    s = read_story(text)
+    assert s.is_sighting, (text, s.why)
+    for name, want in expected.items():
+        got = getattr(s, name)
+        if name == "place":
+            assert got is not None and fold(want) in fold(got), (text, got)
+        else:
+            assert got == (None if want == "-" else want), (text, name, got)
+
+
+def assert_floor(rows: list[dict[str, str]], *, min_rows: int, right: float, invented: float,
+                 sighting: float) -> None:
+    """A seen table still scores at least this (a smoke test against regressions, not a result)."""
+    assert len(rows) >= min_rows
+    got_right, got_invented, got_sighting = _score(rows)
+    assert got_right >= right and got_invented <= invented and got_sighting >= sighting, \
+        (got_right, got_invented, got_sighting)
+
+
 def test_first_eval_table_floor_seen_and_tuned() -> None:
     """stories_eval.tsv has been SEEN and tuned on (issue 12), so this floor is a smoke test, not a result.
     Measured after tuning (round 4): 99.3 % of labelled cells right, 2.6 % of empty cells invented, is_sighting
     100 %. Its rows that follow the first table's rules where they differ from the product rules ("hace rato",
     "desde hace rato", Home Depot lots) are counted as errors here on purpose."""
-    rows = _rows(EVAL1)
-    assert len(rows) >= 120
-    right, invented, sighting = _score(rows)
-    assert right >= 0.97
-    assert invented <= 0.03
-    assert sighting >= 0.98
+    assert_floor(_rows(EVAL1), min_rows=120, right=0.97, invented=0.03, sighting=0.98)
 
 
 def test_second_eval_table_floor_seen_and_tuned() -> None:
     """stories_eval2.tsv was run blind in round 2 (88.7 % right, 1.9 % invented) and TUNED on in round 3, so this
     floor is a smoke test, not a result. Measured after tuning: 100 % of labelled cells right, 0.6 % of empty cells
     invented, is_sighting 100 %."""
-    rows = _rows(EVAL2)
-    assert len(rows) >= 150
-    right, invented, sighting = _score(rows)
-    assert right >= 0.97
-    assert invented <= 0.02
-    assert sighting >= 0.98
+    assert_floor(_rows(EVAL2), min_rows=150, right=0.97, invented=0.02, sighting=0.98)
 
 
 # round 3 (issue 12): the causes found on stories_eval2.tsv, each checked with new sentences written for the rule
@@ -482,14 +494,7 @@ def test_second_eval_table_floor_seen_and_tuned() -> None:
     ("immigration raided a bakery on 18th this morning around 7", {"agents": "-", "activity": "workplace"}),
 ])
 def test_round3_causes(text: str, expected: dict[str, str]) -> None:
-    s = read_story(text)
-    assert s.is_sighting, (text, s.why)
-    for name, want in expected.items():
-        got = getattr(s, name)
-        if name == "place":
-            assert got is not None and fold(want) in fold(got), (text, got)
-        else:
-            assert got == (None if want == "-" else want), (text, name, got)
+    assert_fields(text, expected)
 
 
 @pytest.mark.parametrize("text", [
@@ -508,12 +513,14 @@ def test_third_eval_table_floor_seen_and_tuned() -> None:
     """stories_eval3.tsv was run blind in round 3 (89.4 % right, 0.3 % invented; activity 75.8 %) and TUNED on in
     round 4, so this floor is a smoke test, not a result. Measured after tuning: 100 % of labelled cells right,
     0.3 % of empty cells invented (a "no sé quiénes eran" read as markings ``unknown``), is_sighting 100 %."""
-    rows = _rows(EVAL3)
-    assert len(rows) >= 140
-    right, invented, sighting = _score(rows)
-    assert right >= 0.97
-    assert invented <= 0.02
-    assert sighting >= 0.98
+    assert_floor(_rows(EVAL3), min_rows=140, right=0.97, invented=0.02, sighting=0.98)
+
+
+def test_fourth_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval4.tsv was run blind once (91.8 % right, 3.9 % invented) and TUNED on afterwards, so this floor is
+    a smoke test, not a result. Measured after tuning: 99.0 % right, 0.2 % invented, is_sighting 100 %. The blind
+    figure now comes from stories_eval5.tsv, which no test reads (bench/bench_stories.py --table)."""
+    assert_floor(_rows(EVAL4), min_rows=180, right=0.97, invented=0.02, sighting=0.98)
 
 
 # round 4 (issue 12): causes found on stories_eval3.tsv, each checked with new sentences written for the rule (not
@@ -588,14 +595,7 @@ def test_third_eval_table_floor_seen_and_tuned() -> None:
     ("la migra en la escuela cerca de la 26 y Kedzie", {"activity": "other"}),
 ])
 def test_round4_causes(text: str, expected: dict[str, str]) -> None:
-    s = read_story(text)
-    assert s.is_sighting, (text, s.why)
-    for name, want in expected.items():
-        got = getattr(s, name)
-        if name == "place":
-            assert got is not None and fold(want) in fold(got), (text, got)
-        else:
-            assert got == (None if want == "-" else want), (text, name, got)
+    assert_fields(text, expected)
 
 
 @pytest.mark.parametrize("text", [
@@ -667,14 +667,7 @@ def test_round4_still_not_sightings(text: str) -> None:
                                                                           "markings": "ice"}),
 ])
 def test_round5_causes(text: str, expected: dict[str, str]) -> None:
-    s = read_story(text)
-    assert s.is_sighting, (text, s.why)
-    for name, want in expected.items():
-        got = getattr(s, name)
-        if name == "place":
-            assert got is not None and fold(want) in fold(got), (text, got)
-        else:
-            assert got == (None if want == "-" else want), (text, name, got)
+    assert_fields(text, expected)
 
 
 @pytest.mark.parametrize("text", [
