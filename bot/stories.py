@@ -18,7 +18,8 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   (earliest first), then "la migra"/"immigration", then police, then unmarked. "feds", "federales", "agents",
   "black vans" alone name no agency. A negated ("no eran de ICE") or hedged ("idk if it's ICE") agency and the
   court's name ("la corte de inmigración") do not count, nor does an agency named only inside a question
-  ("¿migra en Pilsen? vi 2 trocas").
+  ("¿migra en Pilsen? vi 2 trocas"). An agency only heard of ("dicen q hay migra pero yo solo vi policías",
+  "mostly CPD but somebody said ICE") loses to the police the writer saw.
 * agents / vehicles — digits, number words (es/en, 1–20, "una docena", "un par", "a couple"), "a/an/un/una" before
   the noun, ranges ("4 o 5" → the larger), "más de 10" → just above; "+ 1 suv" adds one. Separate mentions add up
   ("2 suvs and a van" → 3). A count said apart from the noun, after agents were mentioned, counts ("dos de la
@@ -35,6 +36,8 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   A span without an explicit "still"/"siguen"/"ya llevan" ("desde hace 20 min", "desde hace rato", "since this
   morning", "for 2 hrs", "llevan toda la mañana") and a bare "just"/"acabo de"/"acaban de" with no minutes stated
   stay ``None`` (stories_eval3/eval4 labelling rules): both are weak cues, and guessing costs more than missing.
+  So does the start of something still going without "still" ("started 20 min ago", "hace 20 min q empezaron",
+  stories_eval5 rules); "sigue parada", "still parked", "ya van 2 horas" are ``now``.
 * activity — cues are grouped by category of words, and the category decides which governs. An action that names
   the activity wins: retén / checkpoint / roadblock / "every car" → ``checkpoint``; knocking, at the door, a family
   taken out → ``home``; a traffic stop ("lo pararon", "got pulled over", "took a guy out of his car") → ``street``.
@@ -44,13 +47,18 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   edificio, apartment, porch, "my mom's") → ``home`` (``workplace`` if the one taken works there: "se llevaron al
   carnicero"); a raid on a store → ``workplace``; a job site (factory, warehouse, restaurant, car wash, Home Depot,
   "where I work") → ``workplace``; an institution or transit (school, church, hospital, clinic, court, consulate,
-  station, CTA bus or train) or a store, market, mall or its lot → ``other``. Then weak actions that a site would
-  have overruled: papers or IDs checked → ``checkpoint``; people stopped or asked, agents standing at a corner or on
-  foot on the sidewalk → ``street``. Last, an arrest or a person held ("on the ground", "contra la pared") with no
+  station, CTA bus or train, a public office) or a store, market, mall or its lot → ``other``; a site named only by
+  its own name counts too ("St. Genevieve", "Our Lady of Mercy", "Curie High", and the schools, hospitals,
+  churches, stations and landmarks of the place finder's gazetteer, bot/geodata/landmarks.json). Then weak actions
+  that a site would have overruled: driving licences checked → ``checkpoint``; people asked for papers or IDs,
+  stopped or asked, agents standing at a corner or on foot on the sidewalk → ``street`` (round 6: "pidiendo
+  papeles" alone names no checkpoint). Last, an arrest or a person held ("on the ground", "contra la pared") with no
   site named → ``street``. A site the writer was at, going to, leaving, or only near ("the bus stop by Curie high
-  school") does not count. Agents at a corner with no action stay ``None``.
+  school") does not count, unless the one taken was leaving it ("lo agarraron saliendo del hospital"). Agents at a
+  corner with no action stay ``None``.
 * place — an address, then a named landmark or one-of-a-kind institution ("la escuela Whittier", "the Mexican
-  Consulate on Pulaski"), then a corner, then a street, and a neighbourhood last.
+  Consulate on Pulaski", "Our Lady of Mercy", "the 87th st Red line station"), then a corner, then a chain store
+  named alone ("enfrente del Walgreens": there are many), then a street, and a neighbourhood last.
 * hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it, or it is relayed by
   someone the writer names ("mi prima dice…", "mi suegra que vive en la 45 me mandó mensaje…", "my coworker
   texted…") with a place and a time, a count or an arrest, and no feed or chain behind it; "posted up" is not a
@@ -122,7 +130,15 @@ _NUM_WORDS = {
     "veinte": 20, "twenty": 20, "treinta": 30, "thirty": 30, "cuarenta": 40, "forty": 40,
     "cincuenta": 50, "fifty": 50, "docena": 12, "dozen": 12, "par": 2, "couple": 2, "pair": 2,
 }
-_ARTICLE_ONE = {"un", "una", "a", "an"}  # count only when the noun follows at once
+_ARTICLE_ONE = {"un", "una", "a", "an"}  # count only when the noun follows at once (or after colours)
+_COLOURS = {"dark", "light", "black", "white", "gray", "grey", "silver", "blue", "red", "green", "tinted", "unmarked",
+            "negra", "negro", "blanca", "blanco", "gris", "plateada", "plateado", "azul", "oscura", "oscuro", "roja",
+            "rojo", "verde"}
+_AGENCY_NOUN = {"ice", "cbp", "hsi", "ero"}  # "2 ICE at the desk": the agency's name used for its agents
+# "30 people were taken", "unas 20 personas fueron detenidas": the people counted were the ones taken
+_TAKEN_AFTER = re.compile(r"\s+(?:were|was|got|have been|had been|fueron|han sido|habian sido)\s+(?:\w+\s+)?"
+                          r"(?:taken|arrested|detained|picked up|grabbed|deported|detenid[oa]s|arrestad[oa]s|"
+                          r"llevad[oa]s|agarrad[oa]s|levantad[oa]s)\b")
 _RANGE_JOIN = {"o", "or", "a", "to", "-", "y", "u"}
 
 
@@ -137,7 +153,7 @@ def _num(tok: str) -> int | None:
 _VEHICLE_NOUNS = re.compile(
     r"^(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|coches?|autos?|vehiculos?|vehicles?|cars?|trucks?|"
     r"pickups?|suburbans?|tahoes?|durangos?|explorers?|unidades|unidad|patrullas?|squad|cruisers?|minivans?|"
-    r"buses|bus|autobuses|camiones|camion|jeeps?|sedans?)$"
+    r"buses|bus|autobuses|camiones|camion|jeeps?|sedans?|chargers?|impalas?|yukons?|escalades?|expeditions?)$"
 )
 _STRONG_AGENT = re.compile(
     r"^(?:agentes?|agents?|oficiales|oficial|officers?|federales|federal|feds?|migras|marshals?|policias?|"
@@ -154,7 +170,8 @@ _FILLER = re.compile(
     r"green|tinted|big|large|small|unmarked|marked|armed|masked|more|mas|other|otros|otras|negras|negros|blancas|"
     r"blancos|grises|grandes|armados|encapuchados|enmascarados|police|policia|migra|immigration|plain|clothes|"
     r"undercover|official|government|sin|placas|no|plates|en|in|with|con|chalecos|vests|uniforme|uniformes|"
-    r"uniform|uniforms|tactical|tacticos|civil|of|those|these|esos|esas|estas|estos)$"
+    r"uniform|uniforms|tactical|tacticos|civil|of|those|these|esos|esas|estas|estos|"
+    r"dodge|ford|chevy|chevrolet|gmc|toyota|honda|nissan|cadillac|crown)$"
 )
 _DETAIN = re.compile(
     r"^(?:llevaron|llevan|llevando|llevo|detuvieron|detuvo|detiene|detienen|deteniendo|arrestaron|arresto|"
@@ -174,7 +191,7 @@ _ENFORCEMENT = re.compile(
     r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
     r"boa?rde?r ?patr?o?u?l\w*|de civil|plain ?clothes|plainclothes|"
     r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
-    r"los verdes|los de verde|squad cars?|(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
+    r"los verdes|los de verde|green uniforms?|uniformes? verdes?|squad cars?|(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
     r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
     r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
     r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se (?:lo |la |los |las )?llevaron|"
@@ -188,7 +205,8 @@ _OBSERVE = re.compile(
     r"anda|andaban|llegaron|llego|entraron|rodearon|tocando|tocaron|theres|there's|there are|there is|there was|"
     r"there were|saw|seen|see|seeing|spotted|spotting|are at|is at|were at|parked|parados?|paradas?|"
     r"estacionad[oa]s?|outside|afuera|happening|pasando|pararon|paro|stopped|pulled|se llevaron|detuvieron|"
-    r"arrestaron|arrested|detained|took|grabbed|chasing|persiguiendo|pidiendo|asking|checking|revisando|knocking|"
+    r"arrestaron|arrested|arresting|detained|detaining|took|taking|grabbed|grabbing|chasing|persiguiendo|pidiendo|"
+    r"asking|checking|revisando|knocking|"
     r"came|vinieron|showed up|just|right now|rn|ahorita|ahora|now|siguen|still|rondando|dando vueltas|circling|"
     r"patrullando|circulando|driving|drove|passing|pasaron|bajaron|got out|came out|salieron|waiting|esperando)\b"
 )
@@ -210,7 +228,11 @@ _CONDITIONAL = re.compile(
     r"ves|see|mi|my|alguien|someone)\b"
 )
 _RIGHTS = re.compile(
-    r"\b(?:derechos|rights|abogado|abogada|lawyer|attorney|firmar|sign anything|orden judicial|warrant|"
+    r"\b(?:derechos|rights|abogado|abogada|lawyer|attorney|firmar|sign anything|"
+    # "HSI agents with a warrant at a house…": a warrant they carry describes the scene, asking about one is a
+    # rights question
+    r"(?<!with a )(?<!had a )(?<!have a )(?<!con una )(?<!traian una )(?<!tenian una )(?<!with a search )"
+    r"(?<!had a search )(?<!with an arrest )(?:orden judicial|warrant)|"
     r"tengo que abrir|do i have to|have to open|remain silent|guardar silencio|"
     r"know your rights|conozca sus derechos|hotline|linea de ayuda|numero de ayuda|como reporto|how do i report|"
     r"como uso|how do i use)\b"
@@ -223,14 +245,14 @@ _HEARSAY = re.compile(
     r"en el noticiero|on the news|"
     r"in the news|en un video|in a video|(?:the|el|this|este|ese|that) video|"
     r"en instagram|on instagram|en twitter|on twitter|en el grupo|in the group|"
-    r"whatsapp|la alerta|the alert|your alert|su alerta|el aviso|the post|"
+    r"whatsapp|la alerta|the alert|your alert|su alerta|el aviso|the post(?! office)|"
     r"gracias(?: a todos| a todas| vecinos| a todos los que)? (?:por|x)|thanks?(?: y'?all| everyone| guys)? for|"
     r"thank you(?: all| everyone)? for)\b"
 )
 _FIRST_HAND = re.compile(
     r"\b(?:vi|vimos|veo|vemos|acabo de ver|acabamos de ver|estoy viendo|estamos viendo|i saw|i see|we saw|we see|"
     r"i just saw|just saw|seeing|i'm looking at|frente a mi|in front of me|outside my|afuera de mi|mi casa|"
-    r"my house|aqui en|here at|right here|my door|mi puerta|our door|nuestra puerta|my building|mi edificio|"
+    r"my house|aqui en|here at|right here|my door|mi puerta|our door|nuestra puerta|my building'?s?|mi edificio|"
     r"my street|mi calle|my block|mi cuadra|my work|mi trabajo|my job|mi depa|mi departamento|mi apartamento|"
     r"my apartment|my apt|puerta de mi|saw (?:it|them|this|that)|myself|yo (?:lo|la|los|las) vi|"
     r"con mis (?:propios )?ojos|with my own eyes)\b"
@@ -274,7 +296,8 @@ _MEDIA = re.compile(r"\b(?:vi|vimos|saw|i saw|we saw|seen)\s+(?:en|on|in)\s+(?:l
                     r"|\b(?:vi|vimos|saw|seen|read|lei)\s+(?:the|el|la|un|una|a|this|that|your|su|tu|ese|esa)\s+"
                     r"(?:post|publicacion|mensaje|message|video|alerta|alert|aviso|news|noticia)\b")
 _NEGATED = re.compile(
-    r"\b(?:no hay (?:nada|migra|ice|agentes|nadie)|ya no hay|no (?:vi|vimos) (?:nada|a nadie|migra|ice|agentes)|"
+    r"\b(?:no hay (?:nada|migra|ice|agentes|nadie)|ya no hay|"
+    r"no (?:vi|vimos) (?:nada|a nadie|(?:la )?migra|ice|agentes)|"
     r"no es (?:cierto|verdad)|"
     r"there(?:'s| is| are)? no (?:ice|agents|one)|there's nothing|no ice|not ice|wasn't ice|weren't ice|"
     r"no (?:era|eran|es|son|fue) (?:la )?migra|no (?:era|eran|es|son|fue) (?:de )?(?:ice|inmigracion)|"
@@ -285,7 +308,9 @@ _NEGATED = re.compile(
 # "a police checkpoint at Cermak and Kedzie, not ICE, just CPD": the writer denies the agency, not the scene; a
 # police checkpoint or stop is still reported (markings ``police``)
 _AGENCY_ONLY_DENIED = re.compile(r"\b(?:not ice|no ice|wasn'?t ice|weren'?t ice|not immigration|no (?:era|eran|es) "
-                                 r"(?:la )?migra|no (?:era|eran|es) (?:de )?(?:ice|inmigracion))\b")
+                                 r"(?:la )?migra|no (?:era|eran|es) (?:de )?(?:ice|inmigracion)|"
+                                 r"no (?:vi|vimos) (?:a )?(?:la )?(?:migra|ice|inmigracion)|"
+                                 r"(?:didn'?t|did not) see (?:any )?(?:ice|immigration))\b")
 _FULL_DENIAL = re.compile(r"\b(?:falsa alarma|false alarm|es falso|fake|todo (?:esta )?tranquilo|all clear|"
                           r"nothing there|nada que reportar|never mind|nevermind|olvidalo|ignore|no hay nada|"
                           r"there'?s nothing|no one|nadie|just (?:comed|peoples gas|a tow|the gas)|era (?:la|una|un) "
@@ -316,7 +341,9 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
     (r"\b(?:ahorita|orita|horita|ahoritita|ahoritica|atm|at the moment|ahora mismo|en este momento|"
      r"en estos momentos|right now|rn|as we speak|currently|"
      r"happening now|todavia (?:estan|siguen|andan|hay)|siguen (?:ahi|alli|aqui|ahorita|alla|en)|ahi siguen|aun estan|"
-     r"still going|siguen ahi|siguen parad[oa]s|"
+     r"still going|still (?:parked|sitting|waiting|standing|circling)|siguen ahi|siguen parad[oa]s|"
+     r"siguen? estacionad[oa]s?|sigue (?:ahi|alli|aqui|alla|parad[oa]|estacionad[oa]|en)|"
+     r"ya van (?:rato|un rato|\w+ (?:horas?|hrs?|minutos|mins?))|"
      r"(?<!is it )(?<!are they )(?<!is he )(?<!is she )(?<!are there )(?<!is there )"
      r"still (?:there|here|at|on|outside)|are still|is still|en vivo|y siguen|"
      r"ya llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
@@ -327,7 +354,8 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
     (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
      r"hace (?:como |casi )?una hora|an hour ago|(?:like |about )?1 hour ago|in the last hour|"
      r"la ultima hora|hace 1 hora)\b", "1h", 2),
-    (r"\b(?:esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
+    (r"\b(?:hace (?:como |casi |mas de )?(?:una )?hora y media|"
+     r"esta manana|en la manana|hoy en la manana|hoy temprano|this morning|earlier today|this afternoon|"
      r"esta tarde|en la tarde|esta madrugada|en la madrugada|this am|earlier|mas temprano|temprano|hoy|today|"
      r"tonight|esta noche|"
      r"around noon|at noon|al mediodia|a mediodia|(?:al|a|de) medio dia|a eso de las? \d{1,2}|"
@@ -341,7 +369,14 @@ _CALL_TIME = re.compile(r"\b(?:called|call|texted|messaged|llamo|llamaron|marco|
                         r"(?:\s+\w+){0,2}\s*$")
 # "desde hace 20 min", "since this morning", "desde las 6": the start of a span, not the time of the sighting. The
 # labelling rules leave a span without an explicit "still"/"siguen" empty, so such a cue is skipped.
-_SPAN_START = re.compile(r"\b(?:desde|since|from)\s+(?:like\s+|about\s+|around\s+|como\s+|eso de\s+)?$")
+_SPAN_START = re.compile(r"\b(?:desde|since|from)\s+(?:like\s+|about\s+|around\s+|como\s+|eso de\s+|early\s+|"
+                         r"late\s+|muy\s+)?$")
+# "started 20 min ago", "hace 20 minutos q empezaron": when something still going began (labelling rules, eval5
+# section: without an explicit "still" it is left empty, like "desde hace 20 min")
+_STARTED_BEFORE = re.compile(r"\b(?:started|began|start|empezo|empezaron|comenzo|comenzaron|inicio|iniciaron)"
+                             r"(?:\s+(?:like|about|around|como|unos|maybe|half|a))*\s*$")
+_STARTED_AFTER = re.compile(r"\s*(?:ago\s+)?(?:q|que|since|when|cuando)\s+(?:they\s+|it\s+)?(?:empezaron|empezo|"
+                            r"comenzaron|comenzo|iniciaron|inicio|started|began|se pusieron)\b")
 _NOT_TODAY = re.compile(r"\b(?:ayer|anoche|antier|yesterday|last night|last week|la semana pasada)\b")
 
 # activity ----------------------------------------------------------------------------------------------------
@@ -357,18 +392,28 @@ _ACT_CHECKPOINT = (r"\b(?:reten|retenes|checkpoints?|check point|punto de contro
                    r"blocked off (?:the )?(?:street|road|intersection)|roadblock|road block|bloqueo|"
                    r"bloquearon la calle|"
                    r"cerraron la calle)\b")
-# papers or IDs checked: a checkpoint on a street, but at a station, a bus or a store the site says more
-_ACT_CHECK_WEAK = (r"\b(?:(?:revisando|checando|chequeando) a (?:la gente|todos|las personas)|"
-                   r"(?:revisando|checando|chequeando|pidiendo|revisaban|pedian|revisan|piden) (?:a la gente )?"
-                   r"(?:los |las |sus )?(?:licencias|papeles|documentos|identificacion|ids?|mica)|"
+# driving licences checked: cars are being stopped, a checkpoint on a street (at a station, a bus or a store the site
+# says more)
+_ACT_CHECK_WEAK = (r"\b(?:(?:revisando|checando|chequeando|pidiendo|revisaban|pedian|revisan|piden|pidieron) "
+                   r"(?:a la gente )?(?:los |las |sus |la )?licencias?|"
                    r"(?:checking|asking for|asking (?:people|ppl|everyone) for|demanding) (?:people'?s |ppl'?s |"
-                   r"everyone'?s )?(?:ids?|licenses|papers|documents|identification))\b")
+                   r"everyone'?s |drivers'? )?licen[cs]es?|licen[cs]e checks?)\b")
+# people asked for papers or IDs (not licences): people stopped where they stand — the street, unless a site says more
+# (a station, a bus, a store); "pidiendo papeles" alone names no checkpoint (labelling rules: only reten /
+# checkpoint / roadblock / every car)
+_ASK_PAPERS = (r"(?:(?:revisando|checando|chequeando) a (?:la gente|todos|las personas)|"
+               r"(?:revisando|checando|chequeando|pidiendo|pidiendole|pidiendoles|revisaban|pedian|revisan|piden|"
+               r"preguntando|preguntandole|preguntandoles) (?:a la gente |a las personas |a todos )?(?:x |por )?"
+               r"(?:los |las |sus )?(?:papeles|documentos|identificacion|ids?|mica)|"
+               r"(?:checking|asking for|asking (?:people|ppl|everyone|folks) for|demanding) (?:people'?s |ppl'?s |"
+               r"everyone'?s |everybody'?s )?(?:ids?|papers|documents|identification))")
 # "at the door" is a home only when no other site is named ("4 agents at the door of the shelter")
 _AT_THE_DOOR = r"\b(?:(?:at|outside|in front of) the (?:front )?door|(?:en|a|afuera de|frente a) la puerta)\b"
 _ACT_HOME = (r"\b(?:tocando (?:la |las |mi |su |nuestra )?puertas?|"
              r"esperando (?:a )?(?:que|q) (?:saliera|salga|salgan|salieran|abriera|abra)|"
              r"waiting for (?:someone|somebody|him|her|them) to (?:come out|open)|"
              r"tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
+             r"(?:tocaron|tocando|tocan|tocaban) (?:bien |muy )?(?:fuerte|duro|recio|a la puerta)|"
              r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|knocked|knocks|"
              r"door to door|"
              r"tocando (?:en |a )?(?:los |las )?(?:edificios|casas|departamentos|apartamentos|depas)|"
@@ -389,25 +434,32 @@ _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|l
                r"pulled up on|stopped a|stopped (?:him|her|them)|parando (?:a )?(?:los )?carros|"
                r"stopping cars|(?:got|was|were|been|get|gets|getting) (?:pulled over|pulled|stopped)|"
                r"(?:pull(?:ed|ing|s)?|tak(?:e|es|ing)|drag(?:ged|ging|s)?|yank(?:ed|ing|s)?) "
-               r"(?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
-               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)|"
-               r"took (?:people|someone|a \w+|him|her|them|two \w+|the \w+) out of "
-               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)|"
+               r"(?:people|someone|a \w+|him|her|them|two \w+|the \w+) (?:out of|from) "
+               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)(?! ?wash)|"
+               r"took (?:people|someone|a \w+|him|her|them|two \w+|the \w+) (?:out of|from) "
+               r"(?:a|an|the|their|his|her) (?:[\w-]+ ){0,2}(?:truck|car|van|vehicle|pickup|suv)(?! ?wash)|"
                r"(?:bajaron|sacaron|bajando|sacando) (?:a )?(?:al|los|las|la|el|un|una|unos) (?:\w+ )?"
                r"(?:del|de la|de su|de sus) "
                r"(?:carro|troca|camioneta|coche|auto)|bajaron al (?:chofer|conductor))\b")
-_WEAK_STREET = (r"\b(?:stopping (?:people|ppl|folks|everyone)|parando (?:a )?(?:la )?gente|parando a (?:las )?personas|"
-                r"asking (?:people|ppl|folks|everyone|for|about)|preguntando (?:por|a|x)|"
+_WEAK_STREET = (r"\b(?:" + _ASK_PAPERS + r"|stopping (?:people|ppl|folks|everyone)|parando (?:a )?(?:la )?gente|"
+                r"parando a (?:las )?personas|"
+                r"asking (?:people|ppl|folks|everyone|for|about)|preguntando(?:le|les)? (?:por|a|x)|"
+                r"(?:going|walking|coming) up to (?:people|ppl|folks|everyone|cars|drivers)|"
+                r"(?:approaching|acercandose a) (?:people|ppl|folks|la gente|las personas)|"
                 r"(?:talking to|hablando con|questioning|interrogando) (?:a|an|un|una|some|two|dos|unos|unas) \w+|"
-                r"(?:parad[oa]s|standing|waiting|esperando|caminando|walking|a pie|on foot)\b[^.,;!?]{0,25}?"
+                r"(?<!nomas )(?<!nada mas )(?<!just )(?<!only )"
+                r"(?:parad[oa]s|standing|waiting|esperando|caminando|walking|a pie|on foot)\b"
+                r"(?![^.;!?]{0,40}\b(?:nomas|nada mas|just|only) (?:viendo|mirando|watching|looking|parad|standing))"
+                r"[^.,;!?]{0,25}?"
                 r"\b(?:esquina|corner|banqueta|sidewalk|acera|la calle|the street))\b")
 _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nuestra) casa|"
               r"my house|our house|their house|a house|his house|her house|neighbou?r'?s (?:house|home)|"
-              r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building|apartment)|mi (?:edificio|departamento|"
+              r"casa de (?:mi|un|una|la) vecin[oa]|my (?:building'?s?|apartment)|mi (?:edificio|departamento|"
               r"apartamento|depa)|(?:el|un) edificio|edificio|apartments?|their home|a home|residencia|porch|"
               r"casa|casas|house|houses|hogar|depa|depas|departamentos?|apartamentos?|apt|condos?|basement|sotano|"
               r"traila|trailer|duplex|vivienda|yarda|patio|backyard|front yard|(?:the|a|an|his|her|their) building|"
-              r"apartment building|townhouse|(?:my|his|her|their|our|your) (?:mom|mother|dad|father|grandma|grandpa|"
+              r"apartment building|townhouse|(?:2|3|4|two|three|four)-? ?flats?|greystone|bungalow|"
+              r"(?:my|his|her|their|our|your) (?:mom|mother|dad|father|grandma|grandpa|"
               r"aunt|uncle|cousin|sister|brother|neighbou?r|friend|parents|in-laws)'s(?! (?:car|truck|van|job|work|"
               r"school|store|shop|restaurant|business)))\b")
 # a group of workers approached is a workplace even on a house (a landscaping crew) or at a store (day labourers)
@@ -417,17 +469,21 @@ _WORKERS = (r"\b(?:jornaleros|day ?labou?r(?:ers?)?|workers|trabajadores|emplead
             r"working (?:on|at) (?:a|the)|trabajando en (?:una|la|el|un))\b")
 # one worker taken where they work ("se llevaron al carnicero", "the cashier"): a workplace when a site is named
 _WORKER_ONE = (r"\b(?:(?:who|that|que) (?:works?|trabaja|trabajan|trabajaba) (?:there|ahi|alli|aqui|here)|"
+               r"(?:my|his|her|their|mi|su|sus|a mi|a su) (?:coworkers?|co-workers?|companer[oa]s? de trabajo)|"
                r"(?:al|el|la|a la|the|a|an|un|una) (?:carnicero|panadero|cajer[oa]|meser[oa]|cociner[oa]|"
-               r"dependiente|encargad[oa]|mecanico|butcher|cashier|cook|waiter|waitress|mechanic|clerk|baker)\b"
+               r"dependiente|encargad[oa]|mecanico|butcher|cashier|cook|waiter|waitress|mechanic|clerk|baker|owner|"
+               r"dueno|duena|manager|gerente)\b"
                r"(?! (?:county|st|street|ave))|"
                r"(?:carniceros|panaderos|cajer[oa]s|meser[oa]s|cociner[oa]s|butchers|cashiers|cooks|waiters|clerks))\b")
+_VENDOR = re.compile(r"\b(?:vendors?|vendedor(?:es|a|as)?|sellers?)\b")
 _RAID = r"\b(?:raid|raided|raiding|redadas?|operativo)\b"
 _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi |el |su |my |the |his |her )?"
               r"(?:trabajo|work)|(?:el|al) trabajo de|trabaja en|(?:a |en )?donde (?:trabajo|trabaja|trabajan|"
               r"trabajamos)|where (?:i|he|she|they|we|my \w+) works?|workplace|work ?site|job ?site|fabrica|factory|"
               r"warehouse|bodega|almacen|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
               r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
-              r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|oficina|negocio|business|shop|"
+              r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|"
+              r"oficina(?! (?:de|del) (?:seguro|correos?|la ciudad|inmigracion|migracion|ice))|negocio|business|shop|"
               r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|company|compania|companía|"
               r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks|"
               r"cashiers|cajer[oa]s|vendors|vendedores|meseros|waiters|lavadores|lavaplatos|dishwashers|"
@@ -445,7 +501,15 @@ _SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|sec
                r"emergency room|the er|sala de emergencias?|emergencias|farmacia|pharmacy|dentista|dentist|"
                r"doctor'?s office|consultorio|"
                r"estudiantes|students|alumnos|maestr[oa]s|teachers|parents|padres de familia|school pick ?up|"
-               r"autobus|un camion de la cta)\b")
+               r"autobus|un camion de la cta|greyhound|megabus|amtrak|union station|bus station|"
+               r"terminal de (?:autobuses|camiones)|central camionera|airport|aeropuerto|o'?hare|"
+               # "Kelly High", "Curie HS": a school named by its name and "high"
+               r"(?<=[a-z] )(?<!\bso )(?<!\bvery )(?<!\btoo )(?<!\bhow )(?<!\bis )(?<!\bare )(?<!\bwas )high"
+               r"(?! (?:st|street|ave|rate|speed|alert|beams?|lights?)\b)|"
+               r"universidad|university|college|campus|colegio comunitario|"
+               r"platform|anden|turnstiles?|torniquetes?|(?:la )?linea (?:azul|rosa|verde|naranja|roja|cafe|morada)|"
+               r"dmv|secretary of state|social security|seguro social|post office|oficina de correos|city hall|"
+               r"public aid|(?:la )?alcaldia|ayuntamiento|jail|carcel|detention center|centro de detencion)\b")
 _SITE_STORE = (r"\b(?:mariano'?s|pete'?s (?:fresh )?market|la chiquita|fresh market|food 4 less|save a lot|"
                r"family dollar|7-?eleven|menards|best buy|burlington|meijer|sam'?s club|autozone|"
                r"(?:the|el|la) [a-z]+'s(?! (?:house|home|car|casa|door|apartment|apt|place|job|work|building|"
@@ -454,7 +518,7 @@ _SITE_STORE = (r"\b(?:mariano'?s|pete'?s (?:fresh )?market|la chiquita|fresh mar
                r"groceries|swap|flea market|pulga|tianguis|mall|plaza comercial|shopping|"
                r"walmart|target|jewel|aldi|costco|walgreens|cvs|dollar (?:store|tree|general)|"
                r"estacionamiento|parking lot|lavanderia|laundromat|carniceria|tortilleria|meat market|butcher shop|"
-               r"deli|botanica|salon|barberia|barbershop)\b")
+               r"deli|botanica|salon|barberia|barbershop|dry ?cleaners?|tintoreria|hotel|motel)\b")
 _ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circulando|circling|driving around|"
                  r"patrolling|patrullando|circling|drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
                  r"formad[oa]s|alinead[oa]s|en fila|lined up|in a (?:line|row)|idling|stationed|apostad[oa]s|"
@@ -465,7 +529,7 @@ _SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta
                 r"parada del (?:bus|camion)|bus stop|la parada|parada de(?:l)? (?:autobus|bus|camion)|la bus stop|"
                 r"esperaba(?:n)? el (?:camion|bus)|esperando el (?:camion|bus)|waiting for (?:the |a )?bus|"
                 r"persiguiendo|chasing|ran after|corrieron tras|preguntando (?:por|a)|asking (?:people|for|about)|"
-                r"(?:caminando|walking)\b[^.,;]{0,40}\b(?:por|on|down|along) (?:la |el |the )?\w+)")
+                r"(?:caminando|walking)\b[^.,;]{0,40}\b(?:por|x|on|down|along) (?:la |el |the )?\w+)")
 _ACTIVITY_CUES: list[tuple[str, str]] = [
     ("checkpoint", _ACT_CHECKPOINT), ("home", _ACT_HOME), ("street", _ACT_STREET), ("home", _SITE_HOME),
     ("workplace", _SITE_WORK), ("other", _SITE_OTHER), ("vehicles", _ACT_VEHICLES), ("street", _SITE_STREET),
@@ -489,9 +553,11 @@ _NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(
                            r"\b(?:esperaba|esperaban|esperando|waiting for)|"
                            r"\b(?:walking|going|way|heading|headed|camino|rumbo|iba|ibamos|voy|vamos|llevaba|"
                            r"caminando|yendo|iban|corriendo|running|vayan|vaya|ir|go|avoid|eviten|evitar|salgan|"
-                           r"llevando|taking)\b[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
-                           r"esquina|corner)\s+(?:de|del|of)?|\bpor)\s+(?:the |la |el |my |mi |his |her |their |su |"
-                           r"mis |my kids'? |los |las )?$")
+                           r"llevando|taking|mando|mandaron|sent|me fui|nos fuimos|regrese|regresamos|volvi|"
+                           r"volvimos|corri|corrimos)\b"
+                           r"[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
+                           r"esquina|corner)\s+(?:de|del|of)?|\b(?:por|x))\s+(?:the |la |el |my |mi |his |her |"
+                           r"their |su |mis |my kids'? |los |las )?$")
 # "at the bus stop by Curie high school": a named site the scene was only near
 _NEAR_NAMED = re.compile(r"\b(?:cerca|near|by|around|next to|junto a|across from)\s+(?:de |del |of |to )?"
                          r"(?:the |la |el )?(?:(?!at |en |in |on |and |y )[a-z]+ ){1,2}$")
@@ -500,19 +566,22 @@ _ACTED = re.compile(
     r"agarraron|agarro|agarrando|levantaron|esposad[oa]s?|esposaron|esposando|"
     r"took (?:\d+|a|an|two|three|four|some|him|her|them|"
     r"my|our|people|someone|somebody|the|\w+ of)|taking (?:people|someone|him|her|them)|grabb\w+|detain\w*|"
-    r"cuffed|handcuff\w*|sacando|pulled over|pararon|stopped (?:a|an|him|her|them|someone|people)|"
+    r"cuffed|handcuff\w*|sacando|sac(?:aron|o) a|pulled over|pararon|stopped (?:a|an|him|her|them|someone|people)|"
     r"stopping (?:people|someone)|parando (?:a )?(?:la )?gente|pidiendo (?:papeles|documentos|identificacion)|"
     r"asking (?:for|people)|preguntando|questioning|revisando a|checando a|"
     r"checking (?:people|everyone|ids)|interrogando|chasing|persiguiendo|knock\w*|tocando|"
     r"entraron|raid|redada|rodearon|rodeo|surrounded|talking to|hablando con|blocking|bloqueando|subieron a|"
-    r"subio a|llevandose|metieron a|put (?:him|her|them|a \w+) in|brought (?:a|an|him|her|them|someone)|"
+    r"subio a|llevandose|metieron a|put (?:him|her|them|a \w+|\w+ (?:guys|men|people|workers|of them)) in|"
+    r"brought (?:a|an|him|her|them|someone)|(?:fueron|vinieron|came|went) (?:a buscar|looking for)|"
+    r"buscando a (?:alguien|un|una|su|sus)|"
     r"taking (?:a|an|the|two)|take (?:a|an|the|him|her|them)|holding|sujetando|en el (?:piso|suelo)|"
     r"on the ground|contra la pared|against the (?:wall|car)|in cuffs|tenian a|tienen a|had (?:a|an|some) "
     r"(?:guy|man|woman|kid|lady|muchacho))\b")
 _DETENTION = re.compile(
     r"\b(?:se (?:los |las |lo |la )?llevaron|se (?:lo |la )?llevo|detuvieron|detuvo|arrest\w*|agarraron|agarro|"
     r"agarrando|agarrar|agarran|detener|deteniendo|llevarse|subiendo (?:a )?(?:gente|personas|people)|"
-    r"levantaron|esposad[oa]s?|esposaron|grabb\w+|detain\w*|cuffed|handcuff\w*|"
+    r"levantaron|sac(?:aron|o) a (?:un|una|unos|unas|los|las|la|el|dos|tres|mi|su)|esposad[oa]s?|esposaron|"
+    r"grabb\w+|detain\w*|cuffed|handcuff\w*|"
     r"took (?:\d+|a|an|two|three|four|some|him|her|"
     r"them|my|our|people|someone|somebody|the)|taking (?:people|someone|him|her|them|a|an|the|two)|"
     r"take (?:a|an|the|him|her|them)|subieron a|subio a|llevandose|metieron a|put (?:him|her|them|a \w+) in|"
@@ -528,11 +597,19 @@ _PERSON = (r"\b(?:agentes?|agents?|oficiales|oficial|officers?|hombres|men|guys?
 _AGENCY = (r"\b(?:ice(?!\s*cream)|la migra|migras?|cbp|border patrol|patrulla fronteriza|immigration|inmigracion|"
            r"dhs|hsi|cpd|police)\b")
 _INSIDE = re.compile(_PERSON + r"(?:\s+[\w']+){0,3}?\s+(?:adentro|dentro|inside|sitting in(?: it| them)?|in it)\b"
+                     # "inmigración en la Foster y Pulaski en una van blanca", "feds in a gray van at …": the
+                     # agency is named only as who rides in the vehicle
+                     r"|(?:" + _PERSON + r"|" + _AGENCY + r")(?:\s+[\w'&]+){0,6}?\s+(?:en|in)\s+(?:un|una|a|an)\s+"
+                     r"(?:[\w-]+\s+){0,2}?(?:camioneta|troca|van|suv|carro|car|truck|vehiculo|vehicle|suburban|tahoe|"
+                     r"minivan|pickup)\b(?![^.,;!?]{0,30}\b(?:y|and) (?:se )?(?:bajaron|got out|jumped out))"
                      r"|" + r"\b(?:camionetas?|trocas?|vans?|suvs?|carros?|cars?|trucks?|vehiculos?|vehicles?|"
                      r"tahoes?|durangos?|suburbans?)\b[^.,;!?]{0,30}?\b(?:con|with)\s+(?:[\w']+\s+){0,2}?" + _PERSON)
 _STAY_INSIDE = re.compile(r"\b(?:con gente (?:adentro|dentro)|"
                           r"with (?:people|someone|somebody) (?:inside|in (?:it|them))|"
-                          r"no se bajan|no se bajaron|no se han bajado|nadie se bajo|nobody got out|no one got out|"
+                          r"no se bajan|no se bajaron|no se han bajado|nadie se (?:a |ha )?bajado|nadie se bajo|"
+                          r"nobody got out|"
+                          r"no one got out|no (?:agents?|officers?|guys|cops) (?:got|came|stepped) out|"
+                          r"ningun agente se bajo|"
                           r"nobody(?:'s| has)? gotten out|haven'?t gotten out|didn'?t get out|stay(?:ed|ing)? inside|"
                           r"se quedan adentro|se quedaron adentro)\b")
 _RIDING = re.compile(r"\b(?:anda|andan|andaban|riding|rolling)\b[^.,;!?]{0,30}?\b(?:en|in)\s+(?:\w+\s+){0,2}?"
@@ -577,6 +654,10 @@ _COURT = re.compile(r"\b(?:corte|court|courthouse|juzgado|tribunal)\s+(?:de\s+)?
                     r"immigration)|\b(?:immigration|inmigracion)\s+(?:court|courthouse|office|lawyer|attorney|"
                     r"abogad[oa])\b|\b(?:abogad[oa]|lawyer|attorney|oficina)\s+de\s+(?:inmigracion|migracion)")
 # (the \b matters: "immigration officers" are agents, "the immigration office" is a place)
+_MARK_HEARSAY = re.compile(r"\b(?:somebody|someone|people|they|alguien|la gente) (?:said|says|say|dijo|dice|dicen)"
+                           r"(?: that)?(?: (?:theres|there'?s|there is|there are|it'?s|its|it was))?\s+(?:\w+\s+)?$|"
+                           r"\b(?:dicen|dijeron|decian|me dijeron|i heard|heard)\s+(?:que\s+|q\s+|that\s+)?"
+                           r"(?:hay|habia|theres|there'?s|there is|son|eran|era|es)?\s*(?:\w+\s+)?$")
 _MARK_NEG = re.compile(r"\b(?:no|not|n't|ni|nada de|tampoco|weren't|wasn't)\s+(?:\w+\s+){0,2}$")
 
 # counts ----------------------------------------------------------------------------------------------------------
@@ -596,7 +677,8 @@ _MORE_THAN = {"mas", "more", "over", "arriba", "+"}
 # place -------------------------------------------------------------------------------------------------------------
 _PREPS = {"en", "on", "at", "in", "por", "sobre", "near", "off", "along", "cerca", "frente", "enfrente", "afuera",
           "outside", "by", "around", "entre", "between", "esquina", "corner", "del", "al", "de", "to", "hacia",
-          "toward", "towards", "across", "junto", "next", "behind", "atras", "detras", "alrededor", "down", "up", "x"}
+          "toward", "towards", "across", "junto", "next", "behind", "atras", "detras", "alrededor", "down", "up", "x",
+          "of"}
 _ARTICLES = {"la", "el", "the", "calle", "avenida", "av", "ave", "los", "las"}
 _DIRS = {"n", "s", "e", "w", "north", "south", "east", "west", "norte", "sur", "oeste", "este", "o"}
 _TYPES = {"st", "street", "ave", "avenue", "av", "rd", "road", "blvd", "boulevard", "dr", "drive", "pkwy",
@@ -753,6 +835,10 @@ def read_story(text: str, lang: str | None = None,
                 place_span, place = (start + off, end + off), text[start + off:end + off]
         else:
             span = find_place_span(text[off:])
+            if span is None and off:
+                # "Sauganash Park? no, it was Gompers Park": the correction ate the preposition a name needs
+                span = find_place_span("at " + text[off:])
+                span = (span[0] - 3, span[1] - 3) if span and span[0] >= 3 else None
             if span:
                 place_span, place = (span[0] + off, span[1] + off), text[span[0] + off:span[1] + off]
         if place_span:
@@ -789,6 +875,12 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
         return False, 0.8, ["denial / false alarm"], ""
     first_hand = bool(_FIRST_HAND.search(_MEDIA.sub(" ", folded)))
     scene_seen = bool(_PRESENT_SCENE.search(folded)) and not _HEARSAY.search(_IDENTITY_HEARSAY.sub(" ", folded))
+    heard = _HEARSAY.search(folded)
+    if heard and heard.start() > 0 and _RX_CHECKPOINT.search(folded[:heard.start()]) and \
+            find_place_span(text[:heard.start()]):
+        # "checkpoint on 31st and Kedzie, just cops, someone said ICE was there too": the scene is stated before
+        # the hearsay, which only adds who else may be there
+        scene_seen = True
     if _HEARSAY.search(folded) and not first_hand and not scene_seen and not (
             _RELAYED.search(folded) and not _RUMOR_SOURCE.search(folded) and find_place_span(text) and (
                 _when(folded) or _DETENTION.search(folded) or _count(_tokens(text, folded), folded, "agents")
@@ -800,6 +892,7 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
         return False, 0.7, ["a forwarded chain message"], ""
     declarative: list[str] = []
     asked: list[str] = []  # "¿alguien más vio X?" — kept in case the writer then says they saw it
+    open_q: list[str] = []  # "¿hay migra en X?" — a question the writer may answer themselves
     corrected = _CORRECTION.search(folded)
     if corrected and "?" in folded[corrected.start():corrected.end()]:
         # "¿en la 26 y Central? no, en la 28": a statement the writer corrects, not a question
@@ -831,6 +924,8 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
                 if not _QUESTION_START.match(before.lstrip("¡ ")) and not _CONDITIONAL.search(before) \
                         and not _RIGHTS.search(before):
                     declarative.append(before)
+            elif _ENFORCEMENT.search(s) and not _CONDITIONAL.search(s) and not _RIGHTS.search(s):
+                open_q.append(s.rstrip("?¿ "))  # kept in case the writer then says "yo los vi"
             continue
         if _CONDITIONAL.search(s) or _RIGHTS.search(s):
             continue
@@ -839,6 +934,9 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
                                            r"passed (?:by|them)|pase|pasamos|i was there|estuve ahi|me toco ver)\b",
                                            " ".join(declarative)):
         declarative = asked + declarative  # "…? yo las vi orita": the writer confirms the scene asked about
+    elif open_q and declarative and _SAW_THEM.search(" ".join(declarative)):
+        # "¿hay agentes de ICE en la Menards…? digo, yo los vi orita": the writer answers their own question
+        declarative = open_q + declarative
     body = " . ".join(declarative)
     if not body:
         return False, 0.9, ["only questions or conditionals"], ""
@@ -866,6 +964,9 @@ _STATEMENT_Q = re.compile(
     r"^\W*(?:(?:hey|oigan|oye|vecinos|guys|y'all|yall|ojo|aguas)\W+)?(?:(?:r|are) (?:u|you|y'all)(?: guys| all)? "
     r"aware(?: that)?|did (?:u|you)(?: guys| all)? (?:know|hear) that|sabian que|sabias que|ya saben que|"
     r"ya supieron que)\s+")
+# "yo los vi", "I saw them": the writer saw what they had just asked about
+_SAW_THEM = re.compile(r"\b(?:(?:yo )?(?:si |tambien )?(?:los|las|lo|la) (?:vi|vimos|acabo de ver|acabamos de ver|"
+                       r"estoy viendo)|i (?:just |did |also )?(?:saw|see|seen) (?:them|em|it)|we (?:just )?saw them)\b")
 _CONFIRM_Q = re.compile(
     r"^\W*(?:(?:hey|oigan|oye|vecinos|guys)\W+)?(?:alguien mas (?:vio|ve|ha visto|esta viendo|vieron)|"
     r"alguien (?:mas )?vio|anyone else (?:see|seeing|saw|seen)|did anyone else see|did (?:u|you) (?:guys )?see)"
@@ -897,12 +998,26 @@ _CORRECTION = re.compile(r"(?:\?+\s*|[,.;]\s*|\s)(?:(?:(?:no,? no|no|nel|perdon|
                          r"(?:(?:era|fue|it was|it'?s|its|they were|they'?re|estaban|estan)\s+(?=[a-z\d])|"
                          r"es\s+(?=(?:en|la|el)\b)|"
                          r"(?=(?:en|on|at|in|por|x|la|el|the)\b|\d))"
-                         r"|[,.;]\s*(?:i mean|quise decir)\s+(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)")
+                         r"|[,.;]\s*(?:i mean|quise decir)\s+(?=(?:en|on|at|in|por|x|la|el|the)\b|\d)"
+                         r"|\?+\s*(?:no|nah|nope|nel)\s+(?:era|fue|it was|it'?s|its|they were|they'?re|estaban|"
+                         r"estan)\s+"
+                         r"(?=[a-z\d])")
 
 
 def _sentences(folded: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?\n])\s*|\s*(?=¿)", folded)
-    return [p for p in parts if p and p.strip()]
+    parts = [p for p in re.split(r"(?<=[.!?\n])\s*|\s*(?=¿)", folded) if p and p.strip()]
+    out: list[str] = []
+    for p in parts:
+        if out and _SAINT_DOT.search(out[-1]):
+            out[-1] += " " + p  # "ICE outside St. Genevieve…": the abbreviation's dot ends no sentence
+        else:
+            out.append(p)
+    return out
+
+
+# "St." / "Mt." after a preposition or article (a saint's or mount's name follows), not after "26th" (the street type)
+_SAINT_DOT = re.compile(r"(?:^|\b(?:at|outside|of|from|in|near|by|to|en|de|del|la|el|the|a|al|frente|afuera|on)\s)"
+                        r"(?:st|mt|sto|sta)\.$")
 
 
 def _vehicle_scene(folded: str) -> bool:
@@ -920,7 +1035,8 @@ def _vehicle_scene(folded: str) -> bool:
 
 
 _VEHICLE_WORD = (r"\b(?:camionetas?|trocas?|trokas?|vans?|suvs?|carros?|coches?|autos?|cars?|trucks?|pickups?|"
-                 r"suburbans?|tahoes?|durangos?|explorers?|jeeps?|sedans?|minivans?|vehiculos?|vehicles?)\b")
+                 r"suburbans?|tahoes?|durangos?|explorers?|jeeps?|sedans?|minivans?|vehiculos?|vehicles?|"
+                 r"chargers?|impalas?|yukons?|escalades?)\b")
 
 
 # --------------------------------------------------------------------------- fields
@@ -938,14 +1054,18 @@ def _when(folded: str) -> str | None:
     def span(m: re.Match[str]) -> bool:
         return bool(_SPAN_START.search(folded[max(0, m.start() - 20):m.start()]))
 
+    def started(m: re.Match[str]) -> bool:  # "started 20 min ago" (a clock time, "started at 6am", still dates it)
+        return bool(_STARTED_BEFORE.search(folded[max(0, m.start() - 25):m.start()])
+                    or _STARTED_AFTER.match(folded, m.end()))
+
     for m in _MIN_AGO.finditer(folded):
-        if span(m):
+        if span(m) or started(m):
             continue
         n = _num((m.group(1) or m.group(2) or "").strip(".,"))
         if n is not None:
             offer(3, m.start(), "15m" if n <= 15 else "1h" if n <= 60 else "today")
     for m in _HOUR_AGO.finditer(folded):
-        if span(m):
+        if span(m) or started(m):
             continue
         n = _num((m.group(1) or m.group(3) or "").strip(".,"))
         half = bool(m.group(2) or m.group(4))
@@ -953,7 +1073,7 @@ def _when(folded: str) -> str | None:
             offer(3, m.start(), "1h" if n <= 1 and not half else "today")
     for rx, bucket, strength in _WHEN_RES:
         for m in rx.finditer(folded):
-            if bucket != "now" and span(m):
+            if bucket != "now" and (span(m) or (bucket in ("15m", "1h") and started(m))):
                 continue
             if bucket == "today" and _CALL_TIME.search(folded[max(0, m.start() - 25):m.start()]):
                 continue  # "my husband called at 9am": the time of a call, not of the sighting
@@ -986,6 +1106,7 @@ def _markings(folded: str) -> str | None:
     if only:
         return _ONLY_MARK_VALUE.get(only.group(1), "police")
     found: dict[str, int] = {}
+    heard: dict[str, int] = {}  # an agency only said by others ("somebody said theres ICE too")
     for mark, rx in _MARKING_RES:
         for m in rx.finditer(folded):
             before = folded[max(0, m.start() - 30):m.start()]
@@ -995,7 +1116,14 @@ def _markings(folded: str) -> str | None:
                 continue
             if mark == "police" and re.match(r"policias? de (?:la )?(?:migra|inmigracion|ice)", folded[m.start():]):
                 continue
+            if mark in ("ice", "cbp", "migra") and _MARK_HEARSAY.search(before):
+                heard.setdefault(mark, m.start())
+                continue
             found.setdefault(mark, m.start())
+    if "police" in found and not any(mark in found for mark in ("ice", "cbp", "migra")):
+        return "police"  # "mostly CPD but somebody said theres ICE too": what the writer saw settles it
+    for mark, pos in heard.items():
+        found.setdefault(mark, pos)
     federal = [(pos, mark) for mark, pos in found.items() if mark in ("ice", "cbp")]
     if federal:
         return min(federal)[1]
@@ -1017,17 +1145,111 @@ _VEHICLE_DESCRIPTIONS = [re.compile(p) for p in (
     r"\b(?:patrullas?|squad|cop|police)\s+(?:cars?|de (?:la )?policia|de cpd)\b")]
 
 
-def _first_site(rx: re.Pattern[str], folded: str, outside_is_near: bool = False) -> bool:
+def _first_site(rx: re.Pattern[str], folded: str, outside_is_near: bool = False,
+                keep: Callable[[re.Match[str]], bool] | None = None) -> bool:
     """A site cue that is where the agents were, not where the writer was going or what they were near. With a
     sidewalk or bus stop named, a site the scene was only outside of ("en la banqueta afuera de la lavandería") is
-    not the site either."""
+    not the site either. Someone taken as they left it ("lo agarraron saliendo del hospital") was taken there."""
     for m in rx.finditer(folded):
+        if keep is not None and not keep(m):
+            continue
         before = folded[max(0, m.start() - 45):m.start()]
-        if _NOT_THE_SITE.search(before) or _NEAR_NAMED.search(before) or (
+        lead = re.match(r"(?:a|al|pa|para|to|hacia)\s+", m.group())  # "nos mandó a la casa": the cue holds the "a"
+        away = _NOT_THE_SITE.search(before + lead.group() if lead else before)
+        if away and _LEAVING.search(away.group()) and _DETENTION.search(
+                folded, max(0, m.start() - 90), m.start()) and not _WRITER.search(before):
+            away = None
+        if away or _NEAR_NAMED.search(before) or (
                 outside_is_near and _OUTSIDE_OF.search(before)) or _SITE_AWAY.match(folded, m.end()):
             continue
         return True
     return False
+
+
+_LEAVING = re.compile(r"\b(?:saliendo|salia|leaving|left|coming)\b")
+_WRITER = re.compile(r"\b(?:yo|i|we|nosotros|estaba|estabamos|iba|ibamos)\b[^.,;]*$")
+# a church, hospital or school named only by its saint ("St. Genevieve", "Our Lady of Mercy", "San Procopio");
+# "St Louis Ave", "26th and St Louis" are streets (the names come from the place finder's street file)
+_SAINT_SITE = re.compile(r"\b(?:st\.?|saint|san|santa|santo|our lady of|nuestra senora de(?:l| la| los)?)\s+([a-z]+)"
+                         r"(?!\s+(?:ave|avenue|av|st|street|blvd|rd|road|dr|pl|place|ct)\b)")
+
+
+@lru_cache(maxsize=1)
+def _saint_streets() -> frozenset[str]:
+    """Second words of the City's streets named after a saint ("louis" of St Louis Ave), from streets.json."""
+    try:
+        streets = json.loads(_STREETS_PATH.read_text(encoding="utf-8")).get("streets") or []
+    except (OSError, ValueError, AttributeError):
+        return frozenset()
+    out = set()
+    for street in streets:
+        words = fold(str(street.get("core") or "")).split()
+        if len(words) >= 2 and words[0] in ("st", "saint", "san", "santa", "santo"):
+            out.add(words[1])
+    return frozenset(out)
+
+
+_LANDMARKS_PATH = _GEO_PATH.with_name("landmarks.json")
+_SITE_KINDS = {"hospital", "church", "transit", "consulate", "landmark", "library", "school"}
+_SINGLE_NAME_KINDS = {"hospital", "church", "transit", "consulate", "landmark"}
+
+
+@lru_cache(maxsize=1)
+def _site_names() -> dict[tuple[str, ...], str]:
+    """Names of schools, hospitals, churches, libraries, stations and landmarks from the place finder's gazetteer
+    (bot/geodata/landmarks.json), so a site named only by its name ("ICE at Stroger", "afuera de Benito Juárez") is
+    read as the site it is. Names that are also streets, neighbourhoods or everyday words are left out, and a single
+    word only counts for the few one-of-a-kind kinds (a hospital, a church, a station, a landmark)."""
+    try:
+        places = json.loads(_LANDMARKS_PATH.read_text(encoding="utf-8")).get("places") or []
+    except (OSError, ValueError, AttributeError):
+        return {}
+    words, areas = _lexicon()
+    out: dict[tuple[str, ...], str] = {}
+    for place in places:
+        kind = place.get("kind")
+        if kind not in _SITE_KINDS:
+            continue
+        for alias in list(place.get("aliases") or []) + [place.get("name_en") or "", place.get("name_es") or ""]:
+            key = tuple(re.sub(r"[^a-z0-9 ]", " ", fold(alias)).split())
+            if not key or key[0] in ("el", "la", "the", "los", "las") or " ".join(key) in areas:
+                continue
+            if len(key) == 1 and (kind not in _SINGLE_NAME_KINDS or len(key[0]) < 5 or key[0] in words
+                                  or _common_word(key[0])):
+                continue
+            if len(key) > 1 and all(w in words or _common_word(w) or w in ("de", "del", "of") for w in key):
+                continue
+            out.setdefault(key, kind)
+    return out
+
+
+_SITE_NAME_BEFORE = {"at", "en", "in", "outside", "afuera", "frente", "enfrente", "del", "de", "el", "la", "the",
+                     "al", "a", "by", "near", "inside", "dentro", "to", "from", "of", "front"}
+
+
+def _named_site(folded: str) -> re.Pattern[str] | None:
+    """A pattern for the first gazetteer site named in the story after a preposition or article, or None."""
+    names = _site_names()
+    toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+", folded)]
+    for i in range(1, len(toks)):
+        if toks[i - 1][0] not in _SITE_NAME_BEFORE:
+            continue
+        for size in (5, 4, 3, 2, 1):
+            key = tuple(t[0] for t in toks[i:i + size])
+            if len(key) == size and key in names:
+                return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in key) + r"\b")
+    return None
+
+
+def _saint_site(m: re.Match[str]) -> bool:
+    """A saint's name that is a site, not a street; "st" after a name or a number is the street type ("26th st
+    between …")."""
+    if m.group(1) in _saint_streets() or _common_word(m.group(1)):
+        return False
+    if m.group().startswith("st"):
+        prev = re.search(r"(\S+)\s*$", m.string[:m.start()])
+        return prev is None or prev.group(1) in _PREPS or prev.group(1) in _ARTICLES or not prev.group(1)[-1].isalnum()
+    return True
 
 
 # "mi casa está a una cuadra", "my house is 2 blocks away": the site is only near the scene ("la escuela cerca de
@@ -1054,9 +1276,8 @@ _LOOK_LIKE = re.compile(r"\b(?:parecen|parecian|parece|se ven como|look(?:ed|s)?
 def _people_present(folded: str) -> bool:
     """Are agents (people) part of the scene, beyond vehicles? Agency names used as a vehicle's description ("ICE
     van", "camionetas de la migra", "cop cars") and people only sitting inside a vehicle do not count."""
-    text = _NO_PEOPLE.sub(" ", _INSIDE.sub(" ", folded))
-    if _INSIDE.search(folded):
-        text = _LOOK_LIKE.sub(" ", text)
+    # "tres trocas negras bajando x la Archer, parecen federales": a guess at who the vehicles are is no one seen
+    text = _LOOK_LIKE.sub(" ", _NO_PEOPLE.sub(" ", _INSIDE.sub(" ", folded)))
     for rx in _VEHICLE_DESCRIPTIONS:
         text = rx.sub(" VEH ", text)
     text = _MARK_HEDGE_ANY.sub(" ", text)
@@ -1089,7 +1310,9 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
     def site(rx: re.Pattern[str]) -> bool:
         return _first_site(rx, folded, outside_is_near=bool(sidewalk))
 
-    institution = site(_RX_OTHER)
+    named = _named_site(folded)
+    institution = site(_RX_OTHER) or _first_site(_SAINT_SITE, folded, bool(sidewalk), keep=_saint_site) or bool(
+        named and site(named))
     store = site(_RX_STORE)
     if not acted and vehicles != "0" and (has_vehicles or parked) and (not people or inside or (
             parked and not (standing and (institution or store)))):
@@ -1097,8 +1320,8 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
     if site(_RX_WORKERS):
         return "workplace"
     home = site(_RX_HOME) or bool(_RX_AT_DOOR.search(folded) and not institution and not store and not site(_RX_WORK))
-    if (home or store) and _RX_WORKER_ONE.search(folded):
-        return "workplace"
+    if (home or store) and _RX_WORKER_ONE.search(folded) or store and _VENDOR.search(folded):
+        return "workplace"  # (a vendor approached at a market works there: labelling rules, eval4 section)
     if home:
         return "home"
     if store and _RX_RAID.search(folded):
@@ -1118,6 +1341,17 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
     if _DETENTION.search(folded):
         return "street"  # an arrest at a corner, with no site named, happened on the street
     return None
+
+
+def _noun_follows(toks: list[_Tok], k: int) -> bool:
+    """Does an agent or vehicle noun follow within three words, before "and"/"y"/a comma ("2 ICE trucks" yes,
+    "2 ICE and a van" no)?"""
+    for x in toks[k:k + 3]:
+        if x.w in ("and", "y", ",", ".", "&", "+", "with", "con", ";"):
+            return False
+        if _VEHICLE_NOUNS.match(x.w) or _STRONG_AGENT.match(x.w) or _WEAK_PERSON.match(x.w):
+            return True
+    return False
 
 
 def _bucket(n: int, kind: str) -> str:
@@ -1169,12 +1403,16 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         elif j < len(toks) and toks[j].w == "+":
             more, j = True, j + 1
         # find the noun: right after, or after up to 3 filler words ("3 black unmarked suvs", "5 ICE agents")
-        max_gap = 1 if t.w in _ARTICLE_ONE else 3
+        # ("a dark blue SUV": after "a"/"un", only colours may stand between the article and the noun)
+        max_gap = 3 if t.w not in _ARTICLE_ONE else 3 if all(
+            x.w in _COLOURS or x.w in _BRANDS for x in toks[j:j + 2] if not (_VEHICLE_NOUNS.match(x.w))) else 1
         k, gap = j, 0
         while k < len(toks) and gap <= max_gap:
             w = toks[k].w
             if _VEHICLE_NOUNS.match(w) or _STRONG_AGENT.match(w) or _WEAK_PERSON.match(w) or _TIME_NOUNS.match(w):
                 break
+            if w in _AGENCY_NOUN and kind == "agents" and not _noun_follows(toks, k + 1):
+                break  # "2 ICE at the front desk": the agency's name is the noun
             if not _FILLER.match(w) or _num(w) is not None:
                 k = len(toks)
                 break
@@ -1202,9 +1440,10 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         is_vehicle = bool(_VEHICLE_NOUNS.match(noun)) and not (
             k + 1 < len(toks) and toks[k + 1].w in ("buren", "wash", "seat", "door")) and not _detained(toks, i)
         personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
-        is_agent = bool(_STRONG_AGENT.match(noun)) or (
+        is_agent = bool(_STRONG_AGENT.match(noun)) or (noun in _AGENCY_NOUN and t.w not in _ARTICLE_ONE) or (
             bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i, people=True) and not personal_a
-            and t.w not in _ARTICLE_ONE)  # "un señor", "a guy": in a story, the one taken, not an agent
+            and t.w not in _ARTICLE_ONE  # "un señor", "a guy": in a story, the one taken, not an agent
+            and not _TAKEN_AFTER.match(folded, toks[k].end))  # "30 people were taken": the ones taken
         if _STRONG_AGENT.match(noun) and _detained(toks, i) and noun in ("police", "policia", "policias"):
             is_agent = False
         if (kind == "vehicles" and is_vehicle) or (kind == "agents" and is_agent):
@@ -1218,9 +1457,17 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             them = m.group(0).rstrip().endswith(("of them", "of em", "de ellos"))
             if them and _them_referent(folded, m.start()) == "vehicles":
                 continue  # "ICE cars parked outside…, 4 of them": the cars are counted, not agents
+            # "Migras en la estación de Western, 2 o 3": a range said on its own after the agents
+            trailing_range = m.group(0).lstrip().startswith(",") and _num(m.group(2) or "") is not None and \
+                m.group(2) not in _ARTICLE_ONE and (_num(m.group(2)) or 0) <= 30 and _people_present(folded) and \
+                _them_referent(folded, m.start()) != "vehicles"
             if _num(m.group(1)) is not None and m.group(1) not in _ARTICLE_ONE and (
-                    them or re.match(r"(?:son|eran|fueron)\b", m.group(0))):
+                    them or trailing_range or re.match(r"(?:son|eran|fueron)\b", m.group(0))):
                 n = max(_num(m.group(1)) or 0, _num(m.group(2) or "") or 0)
+                # "two of them at the front door and one in the car": the rest of them, said next
+                extra = _AND_MORE.match(folded, m.end())
+                if them and extra:
+                    n += _num(extra.group(1)) or 1
                 more = bool(re.search(r"\b(?:mas de|more than)\b|\b(?:o|or) (?:mas|more)$", m.group(0)))
                 total, seen = n + (1 if more else 0), True
                 break
@@ -1291,8 +1538,12 @@ _AGENT_MENTION = re.compile(_PERSON + "|" + _AGENCY)
 
 def _loose_agent_count(folded: str) -> int | None:
     """Agent counts said apart from the noun: "dos de la migra", "unos señores de la migra como unos cuatro",
-    "CBP agents outside the station, maybe 6 or 7". Only after agents were mentioned, never before a noun of
-    something else (minutes, cars), and never from a vague word."""
+    "CBP agents outside the station, maybe 6 or 7", "una camioneta de ICE con 3 adentro", "she counted 7". Only
+    after agents were mentioned, never before a noun of something else (minutes, cars), and never from a vague
+    word."""
+    inside = _N_INSIDE.search(folded)
+    if inside and _num(inside.group(1)) is not None and inside.group(1) not in _ARTICLE_ONE:
+        return _num(inside.group(1))  # people seen sitting in a vehicle are agents (labelling rules, eval4)
     for m in _OF_AGENCY.finditer(folded):
         a, b = _num(m.group(1)), _num(m.group(2) or "")
         if a is not None and m.group(1) not in _ARTICLE_ONE and not (m.start() and folded[m.start() - 1:m.start()]
@@ -1303,6 +1554,9 @@ def _loose_agent_count(folded: str) -> int | None:
     first = _AGENT_MENTION.search(folded)
     if first is None or not _people_present(folded):
         return None  # "una troca de la migra…, como 4": the agency only describes a vehicle
+    counted = _COUNTED.search(folded, first.start())
+    if counted and _num(counted.group(1)) is not None and counted.group(1) not in _ARTICLE_ONE:
+        return _num(counted.group(1))
     dozen = re.search(r"\b(?:a|una)\s+(?:dozen|docena)\b(?!\s+(?:(?:de|of)\s+)?(?:[\w']+\s+){0,2}?"
                       + _VEHICLE_WORD + ")", folded[first.start():])
     if dozen:
@@ -1325,6 +1579,13 @@ def _loose_agent_count(folded: str) -> int | None:
     return None
 
 
+_N_INSIDE = re.compile(r"\b(?:con|with)\s+(?:like\s+|como\s+|unos\s+|about\s+)?(\w+)\s+(?:adentro|dentro|inside|"
+                       r"in it|in them)\b")
+_COUNTED = re.compile(r"\b(?:counted|conte|conto|contamos|contaron)\s+(?:like\s+|about\s+|como\s+|unos\s+|around\s+)?"
+                      r"(\w+)\b(?!\s+(?:\w+\s+)?(?:vans?|suvs?|cars?|trucks?|camionetas?|trocas?|carros?|"
+                      r"vehicles?|vehiculos?|patrullas?))")
+_AND_MORE = re.compile(r"[^.;!?]{0,40}?\b(?:and|y)\s+(one|uno|otro|another|two|dos)\s+(?:more\s+|mas\s+)?"
+                       r"(?:in|inside|en|adentro de|dentro de|at|by|sitting in|waiting in)\s+(?:the|el|la|a|una|un)\s+")
 _LOOSE_VEHICLES = re.compile(
     r"\b(?:counted|conte|contamos|contaron)\s+(?:like\s+|about\s+|como\s+|unos?\s+|unas\s+)?(\w+)(?!\s*(?:agent|"
     r"officer|guy|men|agente|oficial|hombre|tipo|dude|people|persona))|"
@@ -1449,7 +1710,7 @@ def find_place_span(text: str) -> tuple[int, int] | None:
     words, _ = _lexicon()
     best: tuple[float, int, int] | None = None  # (priority, start, end): lower priority value wins, then longer
 
-    def offer(prio: int, a: int, b: int) -> None:
+    def offer(prio: float, a: int, b: int) -> None:
         nonlocal best
         cand = (prio, toks[a].start, toks[b].end)
         if best is None or (cand[0], -(cand[2] - cand[1])) < (best[0], -(best[2] - best[1])):
@@ -1511,8 +1772,11 @@ def find_place_span(text: str) -> tuple[int, int] | None:
             else:
                 a = j - 1 if j - 1 > i and toks[j - 1].w in ("la", "el", "the", "calle", "avenida") else j
                 end = _street_forward(toks, a, words, strong_needed=True)
-                if end is not None and not any(re.match(r"(?:bus|buses|camion|route|ruta)$", toks[x].w)
-                                               for x in range(end + 1, min(n, end + 3))):
+                station = end is not None and _station_after(toks, end + 1)
+                if station:
+                    offer(0.5, a, station)  # "the 87th st Red line station": a station named by its street
+                elif end is not None and not any(re.match(r"(?:bus|buses|camion|route|ruta)$", toks[x].w)
+                                                 for x in range(end + 1, min(n, end + 3))):
                     offer(3, a, end)  # (not "the 9 Ashland bus": a bus route)
     for m in _CHAIN.finditer(folded):
         a = next((x for x, t in enumerate(toks) if t.start == m.start()), None)
@@ -1521,11 +1785,12 @@ def find_place_span(text: str) -> tuple[int, int] | None:
             continue
         if a and toks[a - 1].w in ("el", "la", "the"):
             a -= 1
+        prio = 1.5  # a chain's name alone ("enfrente del Walgreens") names no one store: a corner is more precise
         if b + 2 < n and toks[b + 1].w in ("de", "del", "on", "en", "at", "in"):  # "el home depot de la north ave"
             ext = _street_forward(toks, b + 2, words, strong_needed=True)
             if ext is not None:
-                b = ext
-        offer(0, a, b)
+                b, prio = ext, 0
+        offer(prio, a, b)
         break
     for m in _INSTITUTION.finditer(folded):
         cand = (0.5, m.start(), m.end())  # an address (0) is still more precise
@@ -1556,7 +1821,7 @@ _LANDMARK_NOUN = re.compile(r"^(?:escuela|school|academy|elementary|high|colegio
                             r"court|center|centro|shelter|albergue|arch|arco|hospitals?)$")
 
 
-def _named_priority(toks: list[_Tok], a: int, end: int) -> int:
+def _named_priority(toks: list[_Tok], a: int, end: int) -> float:
     """Rank of a capitalised name after a preposition: a landmark ("la escuela Whittier", "Little Village Academy",
     "Home Depot de la Pulaski") is more specific than the corner near it (0); a neighbourhood ("en Humboldt Park")
     is less specific than a street (4); anything else ranks as before (2)."""
@@ -1565,12 +1830,32 @@ def _named_priority(toks: list[_Tok], a: int, end: int) -> int:
     if " ".join(words) in names or (words and " ".join(words[:2]) in names and not any(
             _LANDMARK_NOUN.match(w) for w in words)):
         return 4
+    if words and _CHAIN.fullmatch(" ".join(words)):
+        return 1.5  # "enfrente del Walmart": a chain's name alone names no one store; a corner is more precise
     if any(_LANDMARK_NOUN.match(w) for w in words):
         return 0
+    if words and words[0] in _SAINT and words[0] != "la" and toks[end].w not in _TYPES and (
+            len(words) < 2 or words[1] not in _saint_streets()):
+        return 0  # "St. Genevieve", "Our Lady of Mercy", "Santa Rita": a church, school or hospital, not a street
     return 2
 
 
 _SAINT = {"san", "santa", "santo", "santos", "st", "sta", "saint", "our", "nuestra", "sagrado", "holy", "la"}
+_LINE_COLOURS = {"red", "blue", "green", "orange", "pink", "brown", "purple", "yellow", "roja", "azul", "verde",
+                 "naranja", "rosa", "cafe", "morada", "amarilla"}
+
+
+def _station_after(toks: list[_Tok], k: int) -> int | None:
+    """Index of the last token of "(Red) line station/stop" or "station" right after a street, or None."""
+    n = len(toks)
+    if k < n and toks[k].w in _LINE_COLOURS:
+        k += 1
+        if k < n and toks[k].w in ("line", "linea"):
+            return k + 1 if k + 1 < n and toks[k + 1].w in ("station", "stop", "estacion") else k
+        return None
+    if k < n and toks[k].w in ("station", "estacion"):
+        return k
+    return None
 
 
 def _unknown_name(tok: _Tok) -> bool:
@@ -1703,8 +1988,9 @@ def _plain_number_side(toks: list[_Tok], j: int, end: int) -> bool:
 def _fits_corner(toks: list[_Tok], lstart: int, sep: int, rend: int, lkind: str) -> bool:
     """Reject counts that look like corners: "entre 3 y 5 agentes", "2 y 3 camionetas"."""
     nxt = toks[rend + 1].w if rend + 1 < len(toks) else ""
-    if _VEHICLE_NOUNS.match(nxt) or _STRONG_AGENT.match(nxt) or _WEAK_PERSON.match(nxt) or _TIME_NOUNS.match(nxt):
-        return False
+    if (_VEHICLE_NOUNS.match(nxt) and nxt not in ("bus", "camion")) or _STRONG_AGENT.match(nxt) or \
+            _WEAK_PERSON.match(nxt) or _TIME_NOUNS.match(nxt):
+        return False  # ("the Marquette and Kedzie bus stop" is a corner)
     if lkind == "plain" and lstart > 0 and toks[lstart - 1].w in ("entre", "between", "como", "like", "unos"):
         return toks[rend].w.isalpha()
     return True

@@ -8,7 +8,9 @@ and then TUNED on in round 3 (issue 12), so its floor below is a smoke test too.
 from bench/bench_stories.py on a third table written by someone who has not seen the reader
 (tests/data/stories_eval3.tsv, run once; deliberately not read by these tests and given no floor). The fourth table
 (tests/data/stories_eval4.tsv) was run blind once and then tuned on in round 5: the ``round5`` tests below cover
-the classes of error it showed, with new stories written for each class.
+the classes of error it showed, with new stories written for each class. The fifth (tests/data/stories_eval5.tsv) was
+run blind once and tuned on in round 6 (``round6`` tests, same way). A sixth table is being written blind: these
+tests do not read it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ EVAL1 = DATA / "stories_eval.tsv"
 EVAL2 = DATA / "stories_eval2.tsv"
 EVAL3 = DATA / "stories_eval3.tsv"
 EVAL4 = DATA / "stories_eval4.tsv"
+EVAL5 = DATA / "stories_eval5.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -523,6 +526,13 @@ def test_fourth_eval_table_floor_seen_and_tuned() -> None:
     assert_floor(_rows(EVAL4), min_rows=180, right=0.97, invented=0.02, sighting=0.98)
 
 
+def test_fifth_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval5.tsv was run blind once (91.8 % right, 0.8 % invented; activity 84.3 %) and TUNED on in round 6,
+    so this floor is a smoke test, not a result. Measured after tuning: 99.9 % of labelled cells right, 0 invented,
+    is_sighting 100 %."""
+    assert_floor(_rows(EVAL5), min_rows=190, right=0.97, invented=0.02, sighting=0.98)
+
+
 # round 4 (issue 12): causes found on stories_eval3.tsv, each checked with new sentences written for the rule (not
 # rows of that table). Same notation as round 3.
 @pytest.mark.parametrize("text,expected", [
@@ -544,7 +554,10 @@ def test_fourth_eval_table_floor_seen_and_tuned() -> None:
     ("ICE showed up where I work on Kostner and 47th, they are lining everyone up", {"activity": "workplace"}),
     # a weak action yields to a named site; alone it still says what happened
     ("CBP checking IDs at the bus station on Harrison", {"activity": "other"}),
-    ("agentes revisando papeles en la 26 y Kedzie", {"activity": "checkpoint"}),
+    # (round 6: people asked for papers at a corner is a stop on the street, not a checkpoint — the labelling rules
+    # keep `checkpoint` for reten / checkpoint / roadblock / every car; driving licences checked still say so)
+    ("agentes revisando papeles en la 26 y Kedzie", {"activity": "street"}),
+    ("policias revisando licencias en la 26 y Kedzie", {"activity": "checkpoint"}),
     ("migra parando a la gente afuera de la estacion de la rosa en la 18", {"activity": "other"}),
     ("agentes de ICE parados en la esquina de la 63 y Kedzie, como 6", {"activity": "street", "agents": "6-10"}),
     # a traffic stop, a person held or put into a vehicle, with no site named → street
@@ -694,4 +707,115 @@ def test_round5_sightings_found(text: str) -> None:
     "wasnt immigration, just a tow truck on 26th and Kedzie",
 ])
 def test_round5_not_sightings(text: str) -> None:
+    assert not read_story(text).is_sighting, text
+
+
+# --------------------------------------------------------------------------- round 6 (stories_eval5 causes)
+# Classes of error found on tests/data/stories_eval5.tsv (now tuning data). Stories here are new, written for the
+# class, not copied from that table. Same notation as round 3 ("-" = must stay empty).
+@pytest.mark.parametrize("text, expected", [
+    # activity — papers or IDs asked of people is a stop on the street (a sidewalk, a bus stop, a park, on foot);
+    # licences checked, or every car stopped, is a checkpoint; a site still says more (a station, a store)
+    ("dos de ICE en la banqueta de la 26 y Hamlin pidiendo identificacion", {"activity": "street"}),
+    ("CBP on foot at Pulaski and Armitage asking people for their papers", {"activity": "street"}),
+    ("immigration checking IDs by the lagoon at Douglass Park", {"activity": "street"}),
+    ("migra en la parada del camion de la 31 y Kedzie pidiendo papeles", {"activity": "street"}),
+    ("police checking licenses at 55th and Kedzie", {"activity": "checkpoint"}),
+    ("ICE at the Jewel on Cermak checking shoppers' IDs", {"activity": "other"}),
+    # vehicles moving, or agents named only as who rides in one; a guess at who they are is no one seen
+    ("cuatro camionetas grises subiendo x la Kedzie hacia el norte, parecen de la migra", {"activity": "vehicles"}),
+    ("la migra en la 47 y Damen en un carro gris sin placas", {"activity": "vehicles"}),
+    ("CBP in a white pickup at Archer and Central", {"activity": "vehicles"}),
+    ("ICE at Gage Park high school, 3 vans, no agents got out", {"activity": "vehicles"}),
+    # an action in a word list that was missing
+    ("vi a 3 de la migra caminando x la 26 sin carro preguntandole a la gente por un señor", {"activity": "street"}),
+    ("los de ICE tocando bien fuerte en el 2700 S Avers, buscan a alguien", {"activity": "home"}),
+    ("la migra saco a unos señores de la bodega de la 38, llegaron 2 camionetas", {"activity": "workplace"}),
+    ("immigration agents going up to people at Cermak and Kedzie", {"activity": "street"}),
+    ("fueron a buscar a alguien a la casa de mi vecina en la 26 y Karlov, 2 hombres de civil en un carro gris",
+     {"activity": "home"}),
+    # a site named only by its proper name, its saint, its "High", or a transit/public office
+    ("ICE outside St. Bartholomew during the noon mass, 4 of them", {"activity": "other", "agents": "3-5"}),
+    ("Theres ICE by the front steps of Our Lady of Fatima on 26th", {"activity": "other",
+                                                                     "place": "Our Lady of Fatima"}),
+    ("immigration agents outside Curie High right now", {"activity": "other"}),
+    ("ICE at Stroger asking for a patient", {"activity": "other"}),
+    ("ICE agents checking tickets at the Megabus stop downtown", {"activity": "other"}),
+    ("la migra en la oficina del seguro social de la 26, se llevaron a un señor", {"activity": "other"}),
+    ("migras en el anden de la linea azul en la California", {"activity": "other"}),
+    # someone taken as they left a site was taken there; the writer's own going somewhere is not the site
+    ("agarraron a mi primo los de ICE saliendo de la clinica de la 26 esta mañana", {"activity": "other"}),
+    ("la migra llego a la bodega de la 38 y Kedzie y todos nos regresamos a la casa", {"activity": "workplace"}),
+    # a vendor approached at a market works there; a man taken from his car had a traffic stop, even near a
+    # hospital ("car wash" is no car); agents "nomas" standing and watching do nothing (eval5 rules)
+    ("ICE arrested a vendor at the flea market on Ashland", {"activity": "workplace"}),
+    ("ICE took a man from his car outside Saint Anthony hospital", {"activity": "street"}),
+    ("ICE took someone from the car wash on Cicero and Diversey", {"activity": "workplace"}),
+    ("2 agentes parados en la esquina de la 26 y Kedzie nomas viendo", {"activity": "-"}),
+    # a worker of the place taken: the owner, a coworker
+    ("ICE took the owner of the barbershop on 26th and Kolin", {"activity": "workplace"}),
+    ("immigration took my coworker from the dry cleaners on Devon", {"activity": "workplace"}),
+    ("agents asking for a tenant at the 2-flat on 25th and Springfield", {"activity": "home"}),
+    # when
+    ("reten en la 31 y Kedzie, hace 10 minutos que empezaron", {"when": "-"}),
+    ("police roadblock at Kedzie and 63rd, it started like half an hour ago", {"when": "-"}),
+    ("ICE took a man at 26th and Pulaski, it started around 7am", {"when": "today"}),
+    ("una troca sin placas sigue estacionada afuera de mi casa en la 2400 S Kolin", {"when": "now"}),
+    ("a black van still parked at 31st and Central", {"when": "now"}),
+    ("la migra entro a la panaderia de la 26 hace como hora y media", {"when": "today"}),
+    ("ICE knocking on doors at 2500 S Ridgeway since early this morning", {"when": "-"}),
+    # agents: the agency as the noun, people sitting inside, "counted", a trailing range, the rest of them; people
+    # taken are not agents
+    ("hay 3 ICE afuera de la escuela Zapata", {"agents": "3-5"}),
+    ("2 ICE and a van at 26th and Pulaski", {"agents": "1-2", "vehicles": "1"}),
+    ("una troca de ICE en la 26 y Kildare con 4 adentro", {"agents": "3-5"}),
+    ("ICE agents going door to door on Troy near 24th, my neighbor counted 9", {"agents": "6-10"}),
+    ("Migras afuera de la estacion de la rosa de la 18, 4 o 5", {"agents": "3-5"}),
+    ("ICE agents on Kolin and 25th, 2 of them at the back door and another in the truck", {"agents": "3-5"}),
+    ("raid at a tortilla factory on 26th, heard like 25 people were taken", {"agents": "-"}),
+    # vehicles: a make between the number and the noun; "a" with colours or a make before the noun
+    ("2 black dodge chargers without plates at 31st and Lawndale", {"vehicles": "2-3", "markings": "unmarked"}),
+    ("a dark grey SUV with no plates parked at 47th and Kedzie", {"vehicles": "1"}),
+    ("a white Ford van with tinted windows parked at 26th and Troy", {"vehicles": "1"}),
+    # markings: what the writer saw beats an agency only heard of
+    ("reten en la 26 y Central Park, dicen q hay migra pero yo nomas vi policias", {"markings": "police"}),
+    ("checkpoint on Pulaski at 31st, mostly cops but somebody said ICE is there too", {"markings": "police"}),
+    ("hay 2 carros sin placas en la 26 y Troy, dicen que son de la migra", {"markings": "ice"}),
+    # place: a landmark over the corner near it; a chain's name alone names no one store; a corner after a
+    # correction with no preposition; a station named by its street; "of" before a name
+    ("2 trocas sin placas afuera de la iglesia de San Pablo en la 26 y Kolin", {"place": "San Pablo"}),
+    ("la Cermak y Kedzie, una van de ICE parada enfrente del Walmart", {"place": "la Cermak y Kedzie"}),
+    ("CBP at Logan Square park? no, it was Kosciuszko Park, 20 min ago", {"place": "Kosciuszko Park"}),
+    ("ICE took a man out of the 95th st Red line station", {"place": "95th st Red line station"}),
+    ("checkpoint at Pulaski and 26th? nah its on Pulaski and 31st, cops", {"place": "Pulaski and 31st"}),
+    ("la migra is at the entrance of Benito Juarez high school rn", {"place": "Benito Juarez high school"}),
+])
+def test_round6_causes(text: str, expected: dict[str, str]) -> None:
+    assert_fields(text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    # missed sightings: a police checkpoint with the migra denied; green uniforms; the writer answering their own
+    # question; a warrant described; a building's door; a correction after "nah"; vehicles by their model
+    "esta mañana habia un reten en la 26 y Kostner, puro policia, no vi migra",
+    "guys in green uniforms at the 47th and Kedzie bus stop asking people for ID",
+    "hay migra en el Jewel de la Archer? yo los vi hace rato en el estacionamiento",
+    "ICE agents with a warrant at a house on 2700 S Trumbull",
+    "ICE is at my buildings front door right now on 26th and Drake",
+    "checkpoint at Pulaski and 26th? nah its on Pulaski and 31st, cops",
+    "two black Chargers no plates parked at 55th and Kedzie",
+    "checkpoint on 31st and Kedzie, just cops, someone said ICE was there too",
+])
+def test_round6_sightings_found(text: str) -> None:
+    assert read_story(text).is_sighting, (text, read_story(text).why)
+
+
+@pytest.mark.parametrize("text", [
+    # still not sightings: a rumour asked and never confirmed, a question about a warrant, a lone question
+    "alguien sabe si hay migra en el Jewel de la Archer? voy a ir a comprar",
+    "do they need a warrant to come into my building?",
+    "are they still at 26th and Pulaski?",
+    "no era la migra, eran los del agua en la 26 y Kolin",
+])
+def test_round6_not_sightings(text: str) -> None:
     assert not read_story(text).is_sighting, text
