@@ -150,6 +150,21 @@ OFF_TOPIC: list[str] = [
     "quiero inscribir a mi hijo en el equipo de futbol", "is the trunk of a honda civic big enough for a stroller",
     "mi carro hace un ruido raro cuando freno", "the citizens bank on 26th closes at 5?",
     "what do i do first when the power goes out",
+    # Round 5: traps written by the round-5 helper (ice as frozen water, passports as a consular service, doors and
+    # landlords, vests, a boss and overtime). When first run, before they joined the confidence fit and before the
+    # fixes they led to, 3 of 15 got a confident answer: "donde saco pasaporte mexicano para mi bebe" (street_papers),
+    # "vest for my construction job where to buy" (work_workers: "vest" had just been made a domain anchor) and "el
+    # consulado abre los sabados?" (detained_consulate). The third is left out of this list: nothing general keeps
+    # a one-entry word such as "consulado" from answering, and fitting the model to this one text would hide that.
+    "my ice maker stopped making cubes, who fixes it", "the ice rink at millennium park opens when",
+    "hay hielo en la banqueta, resbala mucho, quien la limpia", "how much is a passport renewal for my son",
+    "donde saco pasaporte mexicano para mi bebe", "the lock on my back door is broken, who do i call",
+    "mi carro no prende y la puerta del copiloto no cierra",
+    "my coworker keeps taking my lunch from the break room fridge",
+    "el oficial de la oficina de correos no me quiso dar mi paquete",
+    "can my landlord come into my apartment without telling me", "my boss wont pay my overtime what can i do",
+    "el dueño del depa quiere entrar sin avisar puede", "where do i renew my illinois drivers license sticker",
+    "vest for my construction job where to buy",
 ]
 
 # Held-out questions, written AFTER the matcher and keywords were tuned on the tables above and never

@@ -29,7 +29,7 @@ from bot.faq import (
 )
 from bot.faq.classifier import Classifier, _gram, _matrix, text_features
 from bot.faq.evaluation import Tally, ask, kfold
-from bot.faq.text import term, words
+from bot.faq.text import term, terms, words
 from i18n import Translator, load_catalogs, placeholders
 from tests.faq_questions import (
     ENGLISH,
@@ -600,3 +600,64 @@ def test_tally_separates_ranking_from_the_gate(store: FaqStore) -> None:
     ask(store, "la migra esta afuera de mi casa que hago", "law_trust_act", "es", tally)  # wrong entry first
     assert (tally.total, tally.first, tally.top1) == (3, 2, 1)
     assert tally.misses[0].startswith("GATE") and tally.misses[1].startswith("RANK")
+
+
+# ------------------------------------------------------------------------------------ round 5
+
+
+@pytest.mark.parametrize("text", ["theres ice on the sidewalk, who salts it", "hielo resbaloso en la banqueta",
+                                  "the ice rink downtown", "ice cream truck"])
+def test_frozen_water_is_not_the_agency(text: str) -> None:
+    """ "ice" / "hielo" next to weather, salt, skating or food is frozen water: no ICE term, no domain anchor."""
+    assert term("ice") not in terms(text) and "hielo" not in normalize(text).split()
+
+
+def test_the_agency_stays_the_agency() -> None:
+    assert term("ice") in terms("ICE is on my block rn")
+    assert term("ice") in terms("la migra, el hielo, esta afuera")
+
+
+@pytest.mark.parametrize("text", ["donde saco pasaporte mexicano", "how much is a passport renewal",
+                                  "quiero renovar mi pasaporte", "where do i get my passport photo"])
+def test_getting_a_passport_is_a_consular_service(text: str) -> None:
+    """Getting or renewing a passport is not covered; carrying one is (street_papers), so only the former changes."""
+    assert "passportservice" in normalize(text)
+    assert "passportservice" not in normalize("do i have to carry my passport")
+
+
+def test_phrases_whose_words_mean_something_else_alone() -> None:
+    assert "breakin" in normalize("if they break in do i fight back")
+    assert "breakin" in normalize("they kicked down the door")
+    assert "attorneygeneral" in normalize("the Illinois attorney general")
+    assert term("attorneygeneral") != term("attorney")
+    assert "voluntarydeparture" in normalize("me ofrecen salida voluntaria")
+    assert "greencard" in normalize("im a permanent resident, do i carry my card")
+
+
+def test_workers_meet_across_languages() -> None:
+    assert term("empleados") == term("workers") == term("trabajadora") == term("employee")
+
+
+def test_lock_and_vest_words_do_not_anchor(store: FaqStore) -> None:
+    """ "chapa" is a door lock in Mexican Spanish (it anchored "la chapa de la puerta no abre"); "vest" describes
+    agents but is worn on any job, so neither places a message in the FAQ's world by itself."""
+    index = store._content.index  # noqa: SLF001 - white-box check of one feature
+    assert not index.score("la chapa de la puerta de mi carro no abre").anchored
+    assert not index.score("vest for my construction job").anchored
+    assert index.score("un agente con chaleco me pregunto de donde soy").anchored
+
+
+def test_questions_naming_the_faq_world_need_less_confidence(store: FaqStore) -> None:
+    """Two bars: chatter that reached the old bar named no authority or legal notion, so unanchored questions need
+    more confidence than anchored ones."""
+    from bot.faq import store as store_module
+    from bot.faq.search import FEATURES
+
+    anchored = [0.0] * len(FEATURES)
+    anchored[FEATURES.index("domain anchor")] = 1.0
+    plain = [0.0] * len(FEATURES)
+    assert store_module._bar(tuple(anchored)) == store_module.MIN_CONFIDENCE  # noqa: SLF001
+    assert store_module._bar(tuple(plain)) == store_module.MIN_CONFIDENCE_UNANCHORED  # noqa: SLF001
+    assert store_module.MIN_CONFIDENCE < store_module.MIN_CONFIDENCE_UNANCHORED
+    result = store.lookup("la puerta del garage no abre, q hago")
+    assert not result.confident
