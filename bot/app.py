@@ -77,6 +77,7 @@ class App:
         self.worker: DeliveryWorker | None = None
         self.fronts: list[Front] = []
         self._housekeeping_task: asyncio.Task[None] | None = None
+        self._warm_task: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -193,6 +194,8 @@ class App:
             self.fronts.append(front)
         await self.start_delivery({front.name: front.messenger for front in fronts})
         self._housekeeping_task = asyncio.create_task(self._housekeeping_loop())
+        # The rights search trains its classifier in a thread while the fronts already answer (FaqStore.warm).
+        self._warm_task = asyncio.create_task(asyncio.to_thread(self.services.faq.warm), name="faq-warm")
         for front in fronts:
             await front.listen()
 
@@ -203,6 +206,10 @@ class App:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._housekeeping_task
             self._housekeeping_task = None
+        if self._warm_task is not None:  # a thread cannot be cancelled: let a build under way finish (~1 s)
+            with contextlib.suppress(Exception):
+                await self._warm_task
+            self._warm_task = None
         await self.stop_delivery()
         for front in reversed(self.fronts):
             try:

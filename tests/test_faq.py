@@ -661,3 +661,22 @@ def test_questions_naming_the_faq_world_need_less_confidence(store: FaqStore) ->
     assert store_module.MIN_CONFIDENCE < store_module.MIN_CONFIDENCE_UNANCHORED
     result = store.lookup("la puerta del garage no abre, q hago")
     assert not result.confident
+
+
+def test_the_search_is_built_on_first_use_or_by_warm_and_content_errors_still_fail_at_load(tmp_path: Path) -> None:
+    """A restart answers at once: loading validates the content but leaves the classifier's training to the first
+    search or to warm() (a thread at start); a broken file still fails the load itself."""
+    target = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, target)
+    with (target / "basics.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# a new comment: other bytes, so not the search built earlier in this process\n")
+    store = FaqStore.load(target)
+    assert store._content.lazy._index is None
+    store.warm()
+    assert store._content.lazy._index is not None
+    assert store.lookup("la migra esta en mi puerta", "es").matches[0].entry.id == "home_open_door"
+    again = FaqStore.load(target)  # same bytes: the built search is reused
+    assert again._content.lazy._index is store._content.lazy._index
+    (target / "car.toml").write_text("[topic]\nid = 1\n", encoding="utf-8")
+    with pytest.raises(FaqError):
+        FaqStore.load(target)

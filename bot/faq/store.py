@@ -7,8 +7,9 @@ snapshot at once, only after the new files validated completely, so readers neve
 from __future__ import annotations
 
 import hashlib
+import threading
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -75,7 +76,35 @@ class _Content:
     topics: dict[str, Topic]
     entries: dict[str, Entry]
     tips: dict[str, str]  # activity -> entry id
-    index: SearchIndex
+    lazy: _LazyIndex
+
+    @property
+    def index(self) -> SearchIndex:
+        return self.lazy.get()
+
+
+class _LazyIndex:
+    """The search index, built on first use or by :meth:`FaqStore.warm` in a thread at start.
+
+    Why: training the classifier takes about a second; a bot restarted after a crash should answer its first
+    messages (a report, a button) at once rather than after it, and a process that never searches (the delivery
+    test's child) never pays for it. The lock makes the first search wait for a build already under way."""
+
+    def __init__(self, build: Callable[[], SearchIndex] | None = None, index: SearchIndex | None = None) -> None:
+        self._build = build
+        self._index = index
+        self._lock = threading.Lock()
+
+    def get(self) -> SearchIndex:
+        index = self._index
+        if index is None:
+            with self._lock:
+                if self._index is None:
+                    assert self._build is not None
+                    self._index = self._build()
+                    self._build = None
+                index = self._index
+        return index
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -195,8 +224,9 @@ def _build_content(directory: Path) -> _Content:
     if missing_tips:
         raise FaqError(f"{directory}: no entry provides a tip for activities {missing_tips}")
     ordered = dict(sorted(topics.items(), key=lambda item: (item[1].order, item[0])))
-    index = SearchIndex.build(entries.values(), topics)
-    return _Content(sources=sources, topics=ordered, entries=entries, tips=tips, index=index)
+    built = list(entries.values())
+    return _Content(sources=sources, topics=ordered, entries=entries, tips=tips,
+                    lazy=_LazyIndex(lambda: SearchIndex.build(built, topics)))
 
 
 class FaqStore:
@@ -222,7 +252,11 @@ class FaqStore:
         """
         content = self._content
         index = SearchIndex.build(content.entries.values(), content.topics, holdout)
-        return FaqStore(replace(content, index=index), self.directory)
+        return FaqStore(replace(content, lazy=_LazyIndex(index=index)), self.directory)
+
+    def warm(self) -> None:
+        """Build the search index now (blocking; the app runs it in a thread at start)."""
+        self._content.lazy.get()
 
     def reload(self) -> int:
         """Re-read the directory; on any error keep the old content and raise :class:`FaqError`.
@@ -230,6 +264,7 @@ class FaqStore:
         Returns the number of entries now loaded (for the admin's confirmation message).
         """
         content = _load_content(self.directory)
+        content.lazy.get()  # built before the swap: an edit that breaks the search keeps the old content too
         self._content = content
         return len(content.entries)
 
