@@ -7,7 +7,8 @@ tuned on (issue 12), so their figures are smoke tests, not results. So have the 
 (``--table tests/data/stories_eval3.tsv``: run blind in round 3, tuned on in round 4), and the fourth
 (``--table tests/data/stories_eval4.tsv``: run blind once, 91.8 % right / 3.9 % invented, then tuned on in round 5),
 and the fifth (``--table tests/data/stories_eval5.tsv``: run blind once, 91.8 % right / 0.8 % invented, activity
-84.3 %, then tuned on in round 6).
+84.3 %, then tuned on in round 6), and the sixth (``--table tests/data/stories_eval6.tsv``: run blind once, 94.5 %
+right / 0.8 % invented, activity 88.3 %, then tuned on in round 7).
 The figure that counts comes from a table nobody tuned on (the next fresh table; design principle 6: run it once per
 change worth reporting, without ``--show-errors``).
 No assertions: tests must not depend on machine speed.

@@ -19,7 +19,8 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   "black vans" alone name no agency. A negated ("no eran de ICE") or hedged ("idk if it's ICE") agency and the
   court's name ("la corte de inmigración") do not count, nor does an agency named only inside a question
   ("¿migra en Pilsen? vi 2 trocas"). An agency only heard of ("dicen q hay migra pero yo solo vi policías",
-  "mostly CPD but somebody said ICE") loses to the police the writer saw.
+  "mostly CPD but somebody said ICE", "cops arrested him…, heard they gave him to ICE") loses to the police the
+  writer saw. "la fronteriza" and a number of "verdes" ("4 o 5 verdes") are Border Patrol.
 * agents / vehicles — digits, number words (es/en, 1–20, "una docena", "un par", "a couple"), "a/an/un/una" before
   the noun, ranges ("4 o 5" → the larger), "más de 10" → just above; "+ 1 suv" adds one. Separate mentions add up
   ("2 suvs and a van" → 3). A count said apart from the noun, after agents were mentioned, counts ("dos de la
@@ -27,17 +28,21 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   singular as the thing seen ("la troca de la migra", "ICE van parked…") is one. Vague quantities and plural nouns
   without a number stay ``None``. People taken, stopped, talked to or asked ("arrested a guy", "detuvo a 2
   personas") and one agent described ("one agent had a rifle") are not counts. "No sé cuántos" → ``unknown``.
-  "a pie" / "on foot" / "sin carro" → vehicles ``0``.
+  "a pie" / "on foot" / "sin carro" → vehicles ``0``. "N border patrol" counts agents ("seven border patrol
+  questioning…"), and so does "se bajaron 2" / "3 got out"; a second single vehicle ("grey van and an ICE suv",
+  "luego llegó otra troca") makes two, and the vehicle agents got out of is theirs; the writer's own car ("my friend
+  in the car") and an "auto shop" are not counted.
 * when — "ahorita", "rn", "right now", "todavía están", "siguen ahí", "ya llevan…", "still there" → ``now``;
   "hace N minutos" (N ≤ 15), "hace un momento", "a moment ago" → ``15m``; "hace media hora", "hace
-  una hora", "hace (un) rato", N ≤ 60 min → ``1h``; "esta mañana", "hoy", "hace 3 horas", a clock time, "around
-  noon" → ``today``. "Ayer" / "anoche" stay ``None``; so do the writer's own "I just dropped…/just called" and the
-  time of a phone call ("called at 9am"). A number of minutes/hours wins over a word; otherwise the first cue wins.
+  una hora", "hace (un) rato", "hace ratito", N ≤ 60 min → ``1h``; "esta mañana", "hoy", "hace 3 horas", a clock
+  time, "around noon" → ``today``. "Ayer" / "anoche" stay ``None``; so do the writer's own "I just dropped…/just
+  called" and the time of a phone call ("called at 9am"). A number of minutes/hours wins over a word; otherwise the
+  first cue wins.
   A span without an explicit "still"/"siguen"/"ya llevan" ("desde hace 20 min", "desde hace rato", "since this
   morning", "for 2 hrs", "llevan toda la mañana") and a bare "just"/"acabo de"/"acaban de" with no minutes stated
   stay ``None`` (stories_eval3/eval4 labelling rules): both are weak cues, and guessing costs more than missing.
   So does the start of something still going without "still" ("started 20 min ago", "hace 20 min q empezaron",
-  stories_eval5 rules); "sigue parada", "still parked", "ya van 2 horas" are ``now``.
+  stories_eval5 rules); "sigue parada", "still parked", "ya van 2 horas", "lleva ahí media hora" are ``now``.
 * activity — cues are grouped by category of words, and the category decides which governs. An action that names
   the activity wins: retén / checkpoint / roadblock / "every car" → ``checkpoint``; knocking, at the door, a family
   taken out → ``home``; a traffic stop ("lo pararon", "got pulled over", "took a guy out of his car") → ``street``.
@@ -55,11 +60,17 @@ Labelling rules are those of tests/data/README.md (stories_eval2.tsv section: th
   papeles" alone names no checkpoint). Last, an arrest or a person held ("on the ground", "contra la pared") with no
   site named → ``street``. A site the writer was at, going to, leaving, or only near ("the bus stop by Curie high
   school") does not count, unless the one taken was leaving it ("lo agarraron saliendo del hospital"). Agents at a
-  corner with no action stay ``None``.
+  corner with no action stay ``None``. Round 7 (stories_eval6 causes): a CTA bus by its route ("el camión de la
+  35"), a store's customers and fast-food chains → ``other``; the people who work there, staff, men unloading
+  trucks, "construcción" → ``workplace``; the ICE check-in office → ``other``; vehicles heading somewhere ("yendo
+  pa'l este", "heading south", "pasó una troca") → ``vehicles``; a street blocked at a corner → ``checkpoint``.
+  A correction fixes the place, not what was done: when the part after it only shows vehicles or "la puerta", the
+  action or site of the whole story governs.
 * place — an address, then a named landmark or one-of-a-kind institution ("la escuela Whittier", "the Mexican
   Consulate on Pulaski", "Our Lady of Mercy", "the 87th st Red line station"), then a corner, then a chain store
   named alone ("enfrente del Walgreens": there are many), then a street, and a neighbourhood last.
-* hearsay ("dicen que", "I heard") is not a sighting unless the writer also says they saw it, or it is relayed by
+* hearsay ("dicen que", "I heard") is not a sighting, nor is a rumour asked about ("dicen q hay migra en X,
+  ¿alguien sabe si es cierto?"), unless the writer also says they saw it, or it is relayed by
   someone the writer names ("mi prima dice…", "mi suegra que vive en la 45 me mandó mensaje…", "my coworker
   texted…") with a place and a time, a count or an arrest, and no feed or chain behind it; "posted up" is not a
   post, and "consulado" is a place, not a rights question.
@@ -157,7 +168,7 @@ _VEHICLE_NOUNS = re.compile(
 )
 _STRONG_AGENT = re.compile(
     r"^(?:agentes?|agents?|oficiales|oficial|officers?|federales|federal|feds?|migras|marshals?|policias?|"
-    r"police|polis|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers)$"
+    r"police|polis|cops?|troopers?|sheriffs?|deputies|elementos|uniformados|soldados|soldiers|verdes)$"
 )
 _NOT_PERSON_AFTER = re.compile(r"^(?:checkpoints?|reten|roadblocks?|stations?|estacion|lights?|luces|sirens?|"
                                r"department|dept|building|edificio|office|oficina|report|reporte|scanner|tape|"
@@ -191,7 +202,9 @@ _ENFORCEMENT = re.compile(
     r"\b(?:ice(?!\s*cream)|la migra|migra|migras|agentes?|agents?|oficiales|officers?|border patrol|"
     r"boa?rde?r ?patr?o?u?l\w*|de civil|plain ?clothes|plainclothes|"
     r"patrulla fronteriza|la border|cbp|bortac|federales|feds?|inmigracion|immigration|dhs|hsi|ero|chalecos?|vests?|"
-    r"los verdes|los de verde|green uniforms?|uniformes? verdes?|squad cars?|(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
+    r"los verdes|los de verde|green uniforms?|uniformes? verdes?|squad cars?|la fronteriza|"
+    r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|como) verdes|"
+    r"(?:in|i)?m+igra(?:c|s|t)i?on|bordr patrol|"
     r"redadas?|raids?|operativos?|reten|checkpoint|tocando (?:las )?puertas|"
     r"knocking on (?:the |people'?s )?doors|punto de control|unmarked|sin placas|"
     r"detuvieron|detener|detienen|deteniendo|arrestar|arrestando|arrestaron|se (?:lo |la |los |las )?llevaron|"
@@ -238,7 +251,7 @@ _RIGHTS = re.compile(
     r"como uso|how do i use)\b"
 )
 _HEARSAY = re.compile(
-    r"\b(?:dicen que|dijeron que|me dijeron|me contaron|escuche que|oi que|supuestamente|rumor|rumores|"
+    r"\b(?:dicen que|dijeron que|me dijeron|me contaron|escuche (?:que|q)|oi (?:que|q)|supuestamente|rumor|rumores|"
     r"anda circulando|esta circulando|i heard|heard that|someone said|people are saying|they say|apparently|"
     r"supposedly|my (?:friend|cousin|aunt|mom|sister|brother) said|mi (?:amiga?|prima?|tia|mama|hermana?) "
     r"(?:dijo|dice)|en facebook|on facebook|en tiktok|on tiktok|posted(?!\s+up)|en las noticias|"
@@ -346,12 +359,14 @@ _WHEN_CUES: list[tuple[str, str, int]] = [
      r"ya van (?:rato|un rato|\w+ (?:horas?|hrs?|minutos|mins?))|"
      r"(?<!is it )(?<!are they )(?<!is he )(?<!is she )(?<!are there )(?<!is there )"
      r"still (?:there|here|at|on|outside)|are still|is still|en vivo|y siguen|"
-     r"ya llevan (?:rato|un rato|\w+ \w+))\b", "now", 4),
+     r"ya llevan (?:rato|un rato|\w+ \w+)|llevan? (?:ahi|alli|alla) (?:ya )?(?:rato|un rato|media hora|una hora|"
+     r"(?:como |unos |mas de )?\w+ (?:horas?|hrs?|minutos|mins?)))\b", "now", 4),
     (r"\b(?:ahora|now)\b", "now", 1),
-    (r"\b(?:hace un momento|hace un momentito|hace ratito|hace un ratito|hace poquito|hace unos minutos|"
+    (r"\b(?:hace un momento|hace un momentito|hace poquito|hace unos minutos|"
      r"hace pocos minutos|a few min(?:ute)?s? ago|few min(?:ute)?s? ago|minutes ago|just now|"
      r"a moment ago|moments ago|un cuarto de hora|15 min)\b", "15m", 2),
     (r"\b(?:hace (?:una |como |casi )?media hora|half an hour ago|half hour ago|hace un rato|hace rato|a while ago|"
+     r"hace (?:un )?ratito|"
      r"hace (?:como |casi )?una hora|an hour ago|(?:like |about )?1 hour ago|in the last hour|"
      r"la ultima hora|hace 1 hora)\b", "1h", 2),
     (r"\b(?:hace (?:como |casi |mas de )?(?:una )?hora y media|"
@@ -390,7 +405,9 @@ _ACT_CHECKPOINT = (r"\b(?:reten|retenes|checkpoints?|check point|punto de contro
                    r"(?:todos|cada) (?:los )?(?:carros|coches|autos)|every (?:car|vehicle)|"
                    r"parando (?:a )?(?:los |varios |muchos )?(?:carros|coches|autos)(?! de)|"
                    r"blocked off (?:the )?(?:street|road|intersection)|roadblock|road block|bloqueo|"
-                   r"bloquearon la calle|"
+                   r"bloquearon la calle|blocking (?:off )?(?:the )?(?:road|street|intersection)|"
+                   r"bloqueando (?:la )?(?:calle|avenida|interseccion|[a-z]+ y [a-z0-9]+)|"
+                   r"blocking (?:off )?[a-z0-9]+ (?:at|and|&|n|y) [a-z0-9]+|"
                    r"cerraron la calle)\b")
 # driving licences checked: cars are being stopped, a checkpoint on a street (at a station, a bus or a store the site
 # says more)
@@ -408,14 +425,18 @@ _ASK_PAPERS = (r"(?:(?:revisando|checando|chequeando) a (?:la gente|todos|las pe
                r"(?:checking|asking for|asking (?:people|ppl|everyone|folks) for|demanding) (?:people'?s |ppl'?s |"
                r"everyone'?s |everybody'?s )?(?:ids?|papers|documents|identification))")
 # "at the door" is a home only when no other site is named ("4 agents at the door of the shelter")
-_AT_THE_DOOR = r"\b(?:(?:at|outside|in front of) the (?:front )?door|(?:en|a|afuera de|frente a) la puerta)\b"
+_AT_THE_DOOR = (r"\b(?:(?:at|outside|in front of) the (?:front )?door|(?:en|a|afuera de|frente a) la puerta|"
+                r"(?:the|a) (?:back|front|side) door|la puerta (?:de atras|trasera))\b")
 _ACT_HOME = (r"\b(?:tocando (?:la |las |mi |su |nuestra )?puertas?|"
              r"esperando (?:a )?(?:que|q) (?:saliera|salga|salgan|salieran|abriera|abra)|"
              r"waiting for (?:someone|somebody|him|her|them) to (?:come out|open)|"
              r"tocaron (?:la |mi |su |las )?puertas?|tocan (?:la )?puerta|"
              r"(?:tocaron|tocando|tocan|tocaban) (?:bien |muy )?(?:fuerte|duro|recio|a la puerta)|"
              r"knock(?:ing|ed)?(?: on)?(?: the| my| our| their| people'?s)? doors?|knocking|knocked|knocks|"
-             r"door to door|"
+             r"door to door|(?:tocando|tocaron|tocan|tocaban|toco) el timbre|"
+             r"ring(?:ing|ed|s)? (?:the |my |our |their )?(?:door ?bells?|bells?)|doorbells?|"
+             r"(?:tocaron|tocando|tocan|tocaban|toco) (?:en|a) (?:la|una|su|mi|las|unas|el|un) "
+             r"(?:casa|casas|puerta|puertas|depa|edificio|departamento|apartamento)|"
              r"tocando (?:en |a )?(?:los |las )?(?:edificios|casas|departamentos|apartamentos|depas)|"
              r"(?:bang|pound)(?:ed|ing|s)? on (?:the |my |our |their |people'?s )?(?:door|doors|windows?)|"
              r"golpe(?:ando|aron|an) (?:la |las |mi |su )?puertas?|"
@@ -430,7 +451,7 @@ _ACT_HOME = (r"\b(?:tocando (?:la |las |mi |su |nuestra )?puertas?|"
 _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|la|los|le|les) (?:acaban de |acaba de )?"
                r"(?:pararon|paro|parar|detuvieron)|(?:pulled|stopped) (?:me|us)(?: over)?|"
                r"pulled (?:over|someone over|a \w+ over|him over|her over|them over)|"
-               r"pararon (?:a|un|una)|paro (?:a|un|una)|"
+               r"pararon (?:a|un|una)|paro (?:a|un|una)|(?:acaban|acaba|acababan|acababa) de parar a|"
                r"pulled up on|stopped a|stopped (?:him|her|them)|parando (?:a )?(?:los )?carros|"
                r"stopping cars|(?:got|was|were|been|get|gets|getting) (?:pulled over|pulled|stopped)|"
                r"(?:pull(?:ed|ing|s)?|tak(?:e|es|ing)|drag(?:ged|ging|s)?|yank(?:ed|ing|s)?) "
@@ -441,7 +462,8 @@ _ACT_STREET = (r"\b(?:parada de (?:trafico|transito)|traffic stop|(?:me|nos|lo|l
                r"(?:bajaron|sacaron|bajando|sacando) (?:a )?(?:al|los|las|la|el|un|una|unos) (?:\w+ )?"
                r"(?:del|de la|de su|de sus) "
                r"(?:carro|troca|camioneta|coche|auto)|bajaron al (?:chofer|conductor))\b")
-_WEAK_STREET = (r"\b(?:" + _ASK_PAPERS + r"|stopping (?:people|ppl|folks|everyone)|parando (?:a )?(?:la )?gente|"
+_WEAK_STREET = (r"\b(?:" + _ASK_PAPERS + r"|stopping (?:people|ppl|folks|everyone|guys|men|drivers|pedestrians)|"
+                r"parando (?:a )?(?:la )?gente|parando a (?:los )?(?:senores|hombres|muchachos|chavos)|"
                 r"parando a (?:las )?personas|"
                 r"asking (?:people|ppl|folks|everyone|for|about)|preguntando(?:le|les)? (?:por|a|x)|"
                 r"(?:going|walking|coming) up to (?:people|ppl|folks|everyone|cars|drivers)|"
@@ -466,7 +488,10 @@ _SITE_HOME = (r"\b(?:(?:en|a|afuera de|frente a|enfrente de) (?:mi|su|una|la|nue
 _WORKERS = (r"\b(?:jornaleros|day ?labou?r(?:ers?)?|workers|trabajadores|empleados|employees|crew|cuadrilla|roofers|"
             r"landscapers|painters|pintores|albaniles|techeros|jardineros|gardeners|contractors|"
             r"(?:esperan|esperaban|esperando|buscan|buscando|looking for|waiting for) (?:trabajo|work|chamba|jale)|"
-            r"working (?:on|at) (?:a|the)|trabajando en (?:una|la|el|un))\b")
+            r"working (?:on|at) (?:a|the)|trabajando en (?:una|la|el|un)|(?:a )?(?:los|las) (?:q|que) trabajan|"
+            r"(?:people|guys|those|the ones|men|folks) (?:who|that) work(?:s|ed)? (?:there|at|in)|staff|"
+            r"(?:guys|men|people|workers|hombres|senores|muchachos|chavos) (?:unloading|loading|stocking|"
+            r"descargando|cargando))\b")
 # one worker taken where they work ("se llevaron al carnicero", "the cashier"): a workplace when a site is named
 _WORKER_ONE = (r"\b(?:(?:who|that|que) (?:works?|trabaja|trabajan|trabajaba) (?:there|ahi|alli|aqui|here)|"
                r"(?:my|his|her|their|mi|su|sus|a mi|a su) (?:coworkers?|co-workers?|companer[oa]s? de trabajo)|"
@@ -481,10 +506,12 @@ _SITE_WORK = (r"\b(?:(?:en|afuera de|frente a|cerca de|outside|at|near|a) (?:mi 
               r"(?:trabajo|work)|(?:el|al) trabajo de|trabaja en|(?:a |en )?donde (?:trabajo|trabaja|trabajan|"
               r"trabajamos)|where (?:i|he|she|they|we|my \w+) works?|workplace|work ?site|job ?site|fabrica|factory|"
               r"warehouse|bodega|almacen|restaurante?|restaurants|car ?wash|carwash|lavado de carros|obra|"
-              r"construction(?: site)?|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|lowe's|chamba|"
+              r"construction(?: site)?|construccion|taller|empresa|planta|plant|empacadora|packing|home depot|lowes|"
+              r"lowe's|chamba|"
               r"my job|(?:his|her|their|su|sus) (?:job|trabajo|work)|"
               r"oficina(?! (?:de|del) (?:seguro|correos?|la ciudad|inmigracion|migracion|ice))|negocio|business|shop|"
-              r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|company|compania|companía|"
+              r"panaderia|bakery|taqueria|cocina|kitchen|farm|rancho|company|compania|companía|fonda|loncheria|"
+              r"birrieria|tamaleria|pupuseria|marisqueria|"
               r"landscaping|jornaleros|day laborers|workers|trabajadores|empleados|employees|cocineros|cooks|"
               r"cashiers|cajer[oa]s|vendors|vendedores|meseros|waiters|lavadores|lavaplatos|dishwashers|"
               r"roofers?|roofing|techeros?|on a job|on the job|en una obra|lavad[oa] de carros|"
@@ -494,7 +521,8 @@ _SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|sec
                r"(?:el|un|al|del|the|a) (?:parque|park)\b|biblioteca|library|consulado|consulate|albergue|shelter|"
                r"cta|metra|train|tren|estacion|station|(?:blue|red|pink|orange|green|brown) line|"
                r"(?:el|al) camion(?! stop)|the bus(?! stop)|(?:the|el|la|en el) \d{1,2} (?:bus|camion)|"
-               r"camion \d{1,2}|bus (?:route|driver)|hs|\d{1,3}(?: [a-z]+){1,2} (?:bus|camion)(?! stop)|"
+               r"camion \d{1,2}|(?<!parada del )(?<!parada de )camion (?:de la|del) \d{1,3}\b|bus (?:route|driver)|"
+               r"hs|\d{1,3}(?: [a-z]+){1,2} (?:bus|camion)(?! stop)|"
                r"(?:on|onto|in|en|inside|dentro del|arriba del|subieron al) (?:the|a|el|un) (?:[a-z]+ ){0,2}"
                r"(?:bus|camion)(?! stop)|"
                r"health (?:center|clinic)|medical (?:center|office)|centro (?:de salud|medico)|urgent care|"
@@ -509,23 +537,33 @@ _SITE_OTHER = (r"\b(?:escuela|school|academy|high school|elementary|primaria|sec
                r"universidad|university|college|campus|colegio comunitario|"
                r"platform|anden|turnstiles?|torniquetes?|(?:la )?linea (?:azul|rosa|verde|naranja|roja|cafe|morada)|"
                r"dmv|secretary of state|social security|seguro social|post office|oficina de correos|city hall|"
+               r"check[- ]?ins?|(?:su|la|a su|their|his|her) cita (?:de|con|en) (?:ice|migracion|inmigracion)|"
+               r"ice (?:office|field office)|oficina de (?:ice|migracion|inmigracion)|"
                r"public aid|(?:la )?alcaldia|ayuntamiento|jail|carcel|detention center|centro de detencion)\b")
 _SITE_STORE = (r"\b(?:mariano'?s|pete'?s (?:fresh )?market|la chiquita|fresh market|food 4 less|save a lot|"
                r"family dollar|7-?eleven|menards|best buy|burlington|meijer|sam'?s club|autozone|"
                r"(?:the|el|la) [a-z]+'s(?! (?:house|home|car|casa|door|apartment|apt|place|job|work|building|"
                r"family|kids?|son|daughter))|"
-               r"gasolinera|gas station|tienda|tiendita|store|mercado|market|supermercado|supermarket|grocery|"
+               r"gasolinera|gas station|tienda|tiendita|store|mercado|market|marqueta|supermercado|supermarket|grocery|"
                r"groceries|swap|flea market|pulga|tianguis|mall|plaza comercial|shopping|"
                r"walmart|target|jewel|aldi|costco|walgreens|cvs|dollar (?:store|tree|general)|"
                r"estacionamiento|parking lot|lavanderia|laundromat|carniceria|tortilleria|meat market|butcher shop|"
-               r"deli|botanica|salon|barberia|barbershop|dry ?cleaners?|tintoreria|hotel|motel)\b")
+               r"deli|botanica|salon|barberia|barbershop|dry ?cleaners?|tintoreria|hotel|motel|clientes|customers|"
+               r"shoppers|"
+               r"compradores|dunkin'?s?|mcdonald'?s|starbucks|subway|wendy'?s|burger king|taco bell|popeyes|kfc|"
+               r"chipotle|dollar store)\b")
 _ACT_VEHICLES = (r"\b(?:parked|estacionad[oa]s|estacionad[oa]|dando vueltas|circulando|circling|driving around|"
                  r"patrolling|patrullando|circling|drove by|driving by|passing by|pasaron|rondando|convoy|caravana|"
+                 r"(?:yendo|iban|van|iba|va) (?:pa|para|hacia|rumbo a)l? (?:el |la )?(?:norte|sur|este|oeste)|"
+                 r"(?:heading|going|driving|headed) (?:north|south|east|west)|(?:north|south|east|west)bound|"
+                 r"rumbo al? (?:norte|sur|este|oeste)|paso (?:una|un|dos|tres|\d+) (?:\w+ )?"
+                 r"(?:troca|camioneta|van|carro|suv|patrulla|trocas|camionetas|vans|carros|suvs)|"
                  r"formad[oa]s|alinead[oa]s|en fila|lined up|in a (?:line|row)|idling|stationed|apostad[oa]s|"
                  r"solo (?:vi )?(?:las |los |unas |unos )?(?:camionetas|carros|trocas|vans)|"
                  r"(?:only|just) (?:saw )?(?:the )?(?:trucks|vans|cars|suvs|vehicles)|"
                  r"(?:nomas|nada mas|puras?) (?:las |los )?(?:camionetas|carros|trocas|vans|patrullas))\b")
 _SITE_STREET = (r"\b(?:en la calle|on the street|in the street|la calle|banqueta|sidewalk|acera|alley|callejon|"
+                r"(?:en|at) (?:el|un|the|a) (?:semaforo|(?:red |stop |traffic )?light|stop sign|alto)|"
                 r"parada del (?:bus|camion)|bus stop|la parada|parada de(?:l)? (?:autobus|bus|camion)|la bus stop|"
                 r"esperaba(?:n)? el (?:camion|bus)|esperando el (?:camion|bus)|waiting for (?:the |a )?bus|"
                 r"persiguiendo|chasing|ran after|corrieron tras|preguntando (?:por|a)|asking (?:people|for|about)|"
@@ -557,7 +595,7 @@ _NOT_THE_SITE = re.compile(r"(?:\b(?:yo )?(?:estaba|estabamos|i was|we were)\s+(
                            r"volvimos|corri|corrimos)\b"
                            r"[^.,;]{0,25}\b(?:to|a|al|hacia|pa|para)|\b(?:cerca|near|by|around|"
                            r"esquina|corner)\s+(?:de|del|of)?|\b(?:por|x))\s+(?:the |la |el |my |mi |his |her |"
-                           r"their |su |mis |my kids'? |los |las )?$")
+                           r"their |su |mis |my kids'? |los |las )?(?:\d+(?:st|nd|rd|th)? (?:st |street )?)?$")
 # "at the bus stop by Curie high school": a named site the scene was only near
 _NEAR_NAMED = re.compile(r"\b(?:cerca|near|by|around|next to|junto a|across from)\s+(?:de |del |of |to )?"
                          r"(?:the |la |el )?(?:(?!at |en |in |on |and |y )[a-z]+ ){1,2}$")
@@ -630,6 +668,7 @@ _MARKING_CUES: list[tuple[str, str]] = [
     ("cbp", r"\b(?:cbp|border patrol|bordr patrol|border patrl|boa?rde?r ?patr?o?u?l\w*|patrulla fronteriza|"
             r"la border|bortac|"
             r"customs and border|proteccion fronteriza|uniformes? verdes?|green uniforms?|los verdes|"
+            r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|como) verdes|(?:la|de la) fronteriza|"
             r"los de verde)\b"),
     ("police", r"\b(?:policias?|police|polis|la poli|cops?|cpd|sheriffs?|squad cars?|patrullas?(?! fronteriza)|"
                r"la chota|la jura|state troopers?|troopers?)\b(?! (?:lights?|sirens?|style|scanner|type)\b)"
@@ -658,6 +697,9 @@ _MARK_HEARSAY = re.compile(r"\b(?:somebody|someone|people|they|alguien|la gente)
                            r"(?: that)?(?: (?:theres|there'?s|there is|there are|it'?s|its|it was))?\s+(?:\w+\s+)?$|"
                            r"\b(?:dicen|dijeron|decian|me dijeron|i heard|heard)\s+(?:que\s+|q\s+|that\s+)?"
                            r"(?:hay|habia|theres|there'?s|there is|son|eran|era|es)?\s*(?:\w+\s+)?$")
+# "cops arrested 2 guys …, heard they were handing them to ICE": an agency in a clause the writer only heard
+_HEARD_CLAUSE = re.compile(r"\b(?:i heard|heard|escuche|oi|supuestamente|supposedly|apparently|dicen que|dicen q)"
+                           r"\b[^.;!?]{0,45}$")
 _MARK_NEG = re.compile(r"\b(?:no|not|n't|ni|nada de|tampoco|weren't|wasn't)\s+(?:\w+\s+){0,2}$")
 
 # counts ----------------------------------------------------------------------------------------------------------
@@ -847,14 +889,31 @@ def read_story(text: str, lang: str | None = None,
     vehicles = _count(toks, folded, "vehicles")
     return Story(
         True, confidence, lang,
-        # "ICE at X school??? no sorry its at Y, two SUVs…": the scene after the correction says what they did
-        activity=(fix and _activity(folded[fix.end():], agents, vehicles))
-        or _activity(body or folded, agents, vehicles),
+        activity=_corrected_activity(folded, fix, body, agents, vehicles),
         place=place, place_span=place_span, place_object=place_object,
         when=_when(folded), agents=agents, vehicles=vehicles,
         markings=(fix and _markings(folded[fix.end():])) or _markings(body or folded),
         details=details or None, redacted=removed, why=tuple(why),
     )
+
+
+def _corrected_activity(folded: str, fix: re.Match[str] | None, body: str, agents: str | None,
+                        vehicles: str | None) -> str | None:
+    """"ICE at X school??? no sorry its at Y, two SUVs…": the scene after a correction says what they did. But a
+    correction mostly fixes the place: when the part after it only shows vehicles while the whole story has agents
+    acting ("…grabbing guys at the bus stop on 18th? no, on Blue Island. they had 5 trucks"), or only "la puerta"
+    of a site named before it ("la iglesia … en la California y 53? no, 52, en la puerta"), the whole story says
+    more."""
+    whole = _activity(body or folded, agents, vehicles)
+    if not fix:
+        return whole
+    tail = folded[fix.end():]
+    after = _activity(tail, agents, vehicles)
+    if after == "vehicles" and whole and _acted(body or folded):
+        return whole
+    if after == "home" and whole and not (_RX_ACT_HOME.search(tail) or _RX_HOME.search(tail)):
+        return whole
+    return after or whole
 
 
 # --------------------------------------------------------------------------- is it a sighting?
@@ -919,7 +978,8 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
                 continue
             # "…la pararon en la archer y central, no me contesta, ¿qué hago?": the story before a plea for advice
             clauses = re.split(r"[,;:]", s.rstrip("?¿ "))
-            if len(clauses) > 1 and _ADVICE_Q.match(clauses[-1].strip()) and not s.startswith("¿"):
+            if len(clauses) > 1 and _ADVICE_Q.match(clauses[-1].strip()) and not s.startswith("¿") and not (
+                    _IS_IT_TRUE.search(clauses[-1]) and _SAID.search(clauses[0])):
                 before = ",".join(clauses[:-1])
                 if not _QUESTION_START.match(before.lstrip("¡ ")) and not _CONDITIONAL.search(before) \
                         and not _RIGHTS.search(before):
@@ -931,7 +991,8 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
             continue
         declarative.append(s)
     if asked and declarative and re.search(r"\b(?:vi|vimos|saw|seen|i see|yo (?:tambien|also)|drove (?:by|past)|"
-                                           r"passed (?:by|them)|pase|pasamos|i was there|estuve ahi|me toco ver)\b",
+                                           r"passed (?:by|them)|pase|pasamos|i was there|estuve ahi|me toco ver|"
+                                           r"acabo de ver|acabamos de ver)\b",
                                            " ".join(declarative)):
         declarative = asked + declarative  # "…? yo las vi orita": the writer confirms the scene asked about
     elif open_q and declarative and _SAW_THEM.search(" ".join(declarative)):
@@ -955,11 +1016,16 @@ def _sighting(text: str, folded: str) -> tuple[bool, float, list[str], str]:
     # "cuidado con la migra", "ICE is everywhere": nothing to report
     if "place" not in why and "count" not in why and len(why) < 2 and not (
             "observed" in why and _vehicle_scene(body)) and not (
-            "first-hand" in why and (_RX_ACT_HOME.search(body) or _RX_AT_DOOR.search(body))):
+            "first-hand" in why and (_RX_ACT_HOME.search(body) or _RX_AT_DOOR.search(body)
+                                     or _DETENTION.search(body))):
         return False, 0.6, ["enforcement word but no place and too little observed"], ""
     return True, min(score, 0.99), why, body
 
 
+# "dicen q hay migra en la 26, ¿alguien sabe si es cierto?": what was said is asked about, not reported
+_IS_IT_TRUE = re.compile(r"\b(?:si es (?:cierto|verdad|real)|es (?:cierto|verdad)|(?:if|whether) (?:it'?s|its|that'?s|"
+                         r"it is|this is) (?:true|real)|is (?:it|that|this) (?:true|real|confirmed))\b")
+_SAID = re.compile(r"^\W*(?:dicen|dijeron|decian|escuche|oi|people (?:say|are saying)|they say|i heard|heard)\b")
 _STATEMENT_Q = re.compile(
     r"^\W*(?:(?:hey|oigan|oye|vecinos|guys|y'all|yall|ojo|aguas)\W+)?(?:(?:r|are) (?:u|you|y'all)(?: guys| all)? "
     r"aware(?: that)?|did (?:u|you)(?: guys| all)? (?:know|hear) that|sabian que|sabias que|ya saben que|"
@@ -1116,7 +1182,8 @@ def _markings(folded: str) -> str | None:
                 continue
             if mark == "police" and re.match(r"policias? de (?:la )?(?:migra|inmigracion|ice)", folded[m.start():]):
                 continue
-            if mark in ("ice", "cbp", "migra") and _MARK_HEARSAY.search(before):
+            if mark in ("ice", "cbp", "migra") and (_MARK_HEARSAY.search(before) or _HEARD_CLAUSE.search(
+                    folded, max(0, m.start() - 60), m.start())):
                 heard.setdefault(mark, m.start())
                 continue
             found.setdefault(mark, m.start())
@@ -1284,6 +1351,12 @@ def _people_present(folded: str) -> bool:
     return bool(re.search(_PERSON, text) or re.search(_AGENCY, text))
 
 
+def _acted(folded: str) -> bool:
+    """Agents doing something (an arrest, papers asked, people stopped), not only present."""
+    return bool(_ACTED.search(folded) or _DETENTION.search(folded) or _RX_CHECK_WEAK.search(folded)
+                or _RX_WEAK_STREET.search(folded))
+
+
 def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | None:
     """Which cue governs, in order: an action that names the activity (a checkpoint, knocking, a traffic stop);
     vehicles with nobody acting; then the site by category — workers approached, a dwelling, a raid on a store or a
@@ -1296,8 +1369,7 @@ def _activity(folded: str, agents: str | None, vehicles: str | None) -> str | No
         return "home"
     if _RX_ACT_STREET.search(folded):
         return "street"
-    acted = bool(_ACTED.search(folded) or _DETENTION.search(folded) or _RX_CHECK_WEAK.search(folded)
-                 or _RX_WEAK_STREET.search(folded))
+    acted = _acted(folded)
     has_vehicles = bool(re.search(_VEHICLE_WORD, folded) or re.search(r"\bpatrullas?\b(?! fronteriza)", folded))
     people = _people_present(folded)
     standing = people and bool(re.search(_PERSON, _INSIDE.sub(" ", folded)))  # agents out of the vehicles
@@ -1351,6 +1423,17 @@ def _noun_follows(toks: list[_Tok], k: int) -> bool:
             return False
         if _VEHICLE_NOUNS.match(x.w) or _STRONG_AGENT.match(x.w) or _WEAK_PERSON.match(x.w):
             return True
+    return False
+
+
+def _noun_next(toks: list[_Tok], k: int) -> bool:
+    """Is the next word (after at most one describing word) an agent or vehicle noun ("2 border patrol trucks"
+    yes; "seven border patrol questioning the guys" no)?"""
+    for x in toks[k:k + 2]:
+        if _VEHICLE_NOUNS.match(x.w) or _STRONG_AGENT.match(x.w) or _WEAK_PERSON.match(x.w):
+            return True
+        if not _FILLER.match(x.w):
+            return False
     return False
 
 
@@ -1411,7 +1494,8 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             w = toks[k].w
             if _VEHICLE_NOUNS.match(w) or _STRONG_AGENT.match(w) or _WEAK_PERSON.match(w) or _TIME_NOUNS.match(w):
                 break
-            if w in _AGENCY_NOUN and kind == "agents" and not _noun_follows(toks, k + 1):
+            if (w in _AGENCY_NOUN and not _noun_follows(toks, k + 1) or w == "patrol" and k and toks[k - 1].w
+                    == "border" and not _noun_next(toks, k + 1)) and kind == "agents":
                 break  # "2 ICE at the front desk": the agency's name is the noun
             if not _FILLER.match(w) or _num(w) is not None:
                 k = len(toks)
@@ -1438,9 +1522,10 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
             i = k + 1  # "one agent had a rifle", "un agente traía…": one of them described, not a count
             continue
         is_vehicle = bool(_VEHICLE_NOUNS.match(noun)) and not (
-            k + 1 < len(toks) and toks[k + 1].w in ("buren", "wash", "seat", "door")) and not _detained(toks, i)
+            k + 1 < len(toks) and toks[k + 1].w in _NOT_A_VEHICLE_AFTER) and not _detained(toks, i)
         personal_a = i > 0 and toks[i - 1].w == "a" and t.w in ("un", "una", "uno", "dos", "tres", "unos")
-        is_agent = bool(_STRONG_AGENT.match(noun)) or (noun in _AGENCY_NOUN and t.w not in _ARTICLE_ONE) or (
+        is_agent = bool(_STRONG_AGENT.match(noun)) or (
+            (noun in _AGENCY_NOUN or noun == "patrol" and toks[k - 1].w == "border") and t.w not in _ARTICLE_ONE) or (
             bool(_WEAK_PERSON.match(noun)) and not _detained(toks, i, people=True) and not personal_a
             and t.w not in _ARTICLE_ONE  # "un señor", "a guy": in a story, the one taken, not an agent
             and not _TAKEN_AFTER.match(folded, toks[k].end))  # "30 people were taken": the ones taken
@@ -1475,6 +1560,8 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         n = _loose_agent_count(folded)
         if n is not None:
             total, seen = n, True
+    if seen and kind == "vehicles" and total == 1 and _SECOND_VEHICLE.search(folded):
+        total = 2  # "unmarked grey van and an ICE suv": the bare first one is not counted by its article
     if not seen and kind == "vehicles":
         for m in _N_OF_THEM.finditer(folded):
             a, b = _num(m.group(1)), _num(m.group(2) or "")
@@ -1486,7 +1573,7 @@ def _count(toks: list[_Tok], folded: str, kind: str) -> str | None:
         if n is not None:
             total, seen = n, True
     if not seen and kind == "vehicles" and _one_vehicle(toks):
-        total, seen = 1, True
+        total, seen = (2 if _SECOND_VEHICLE.search(folded) else 1), True
     if seen:
         return _bucket(total, kind)
     m = _COUNT_UNKNOWN.search(folded)
@@ -1507,6 +1594,13 @@ _ABOUT_THEM = re.compile(
     r"mas de|more than|at least|al menos|por lo menos)\s+)*(\w+)"
     r"(?:\s+(?:o|or|a|to|-|y)\s+(\w+))?(?:\s+(?:of them|of em|de ellos)\b|"
     r"\s*(?=[,.;!?]|$|\s+(?:con|with|en|in|at|y|and|de ice|de la migra|no|pero|but)\b))")
+# a second single vehicle named after the first: "grey van and an ICE suv", "luego llegó otra troca"
+_SECOND_VEHICLE = re.compile(
+    r"\b(?:van|suv|truck|car|troca|camioneta|carro|minivan|pickup|sedan|tahoe|suburban)\s+(?:y|and)\s+"
+    r"(?:an?|una?|otra|another)\s+(?:[\w-]+\s+){0,2}?(?:van|suv|truck|car|troca|camioneta|carro|minivan|pickup|sedan|"
+    r"tahoe|suburban)\b(?!\s+(?:wash|shop|seat))"
+    r"|\b(?:llego|llegaron|vino|paso|came|pulled up|showed up)\s+(?:otra|otro|another)\s+(?:[\w-]+\s+)?"
+    r"(?:van|suv|truck|car|troca|camioneta|carro|minivan|pickup|sedan|patrulla)\b")
 _N_OF_THEM = re.compile(r"\b(\w+)(?:\s+(?:o|or|-|to)\s+(\w+))?\s+(?:of them|of em|de ellos|de ellas)\b")
 _PLURAL_VEHICLE = re.compile(r"\b(?:camionetas|trocas|trokas|vans|suvs|carros|coches|autos|cars|trucks|pickups|"
                              r"suburbans|tahoes|jeeps|sedans|minivans|vehiculos|vehicles|patrullas)\b")
@@ -1541,6 +1635,10 @@ def _loose_agent_count(folded: str) -> int | None:
     "CBP agents outside the station, maybe 6 or 7", "una camioneta de ICE con 3 adentro", "she counted 7". Only
     after agents were mentioned, never before a noun of something else (minutes, cars), and never from a vague
     word."""
+    out = _GOT_OUT.search(folded)
+    if out and _num(out.group(1) or out.group(2)) is not None and (out.group(1) or out.group(2)) not in _ARTICLE_ONE \
+            and (_num(out.group(1) or out.group(2)) or 0) <= 20:
+        return _num(out.group(1) or out.group(2))  # "se bajaron 2 y tocaron", "3 got out": people who got out
     inside = _N_INSIDE.search(folded)
     if inside and _num(inside.group(1)) is not None and inside.group(1) not in _ARTICLE_ONE:
         return _num(inside.group(1))  # people seen sitting in a vehicle are agents (labelling rules, eval4)
@@ -1579,6 +1677,9 @@ def _loose_agent_count(folded: str) -> int | None:
     return None
 
 
+_GOT_OUT = re.compile(r"\bse (?:bajaron|bajan|salieron) (?:como |unos |like )?(\w+)\b(?! (?:de|del|minutos|mins?))"
+                      r"|(?<!\bno )(?<!\bnot )(?<!\bany )(?<!\bnadie )\b(\w+) (?:of them )?"
+                      r"(?:got|jumped|stepped|get|came) out\b")
 _N_INSIDE = re.compile(r"\b(?:con|with)\s+(?:like\s+|como\s+|unos\s+|about\s+)?(\w+)\s+(?:adentro|dentro|inside|"
                        r"in it|in them)\b")
 _COUNTED = re.compile(r"\b(?:counted|conte|conto|contamos|contaron)\s+(?:like\s+|about\s+|como\s+|unos\s+|around\s+)?"
@@ -1609,6 +1710,9 @@ def _loose_vehicle_count(folded: str) -> int | None:
     return None
 
 
+# "car wash", "auto shop", "car seat": a business or a thing named after a vehicle
+_NOT_A_VEHICLE_AFTER = {"buren", "wash", "seat", "door", "shop", "body", "parts", "repair", "mechanic", "dealer",
+                        "dealership", "insurance", "lot", "zone", "zona"}
 _SINGLE_VEHICLE = re.compile(r"^(?:camioneta|troca|troka|van|suv|carro|coche|auto|vehiculo|vehicle|car|truck|pickup|"
                              r"suburban|tahoe|durango|explorer|jeep|sedan|minivan|patrulla|charger|impala|vic|yukon|escalade|"
                              r"expedition)$")
@@ -1618,6 +1722,9 @@ _BRANDS = {"dodge", "chevy", "chevrolet", "ford", "gmc", "toyota", "honda", "nis
 
 
 # a model name is itself a description of the SUVs agents drive ("se lo llevaron en una suburban")
+_WRITER_SIDE = re.compile(r"^(?:i|we|yo|friend|amig[oa]|wife|husband|esposa|esposo|mom|dad|mama|papa|sister|"
+                         r"brother|hermana|hermano|kids|ninos|hijos|son|daughter|cousin|prima|primo|was|were|estaba|"
+                         r"estabamos|sitting|sentad[oa])$")
 _MODELS = {"suburban", "tahoe", "durango", "explorer", "yukon", "escalade", "charger", "impala", "expedition"}
 
 
@@ -1632,8 +1739,7 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
     for i, t in enumerate(toks):
         if not _SINGLE_VEHICLE.match(t.w):
             continue
-        if i + 1 < n and (toks[i + 1].w.startswith("fronteriza") or toks[i + 1].w in ("wash", "seat", "door",
-                                                                                     "buren")):
+        if i + 1 < n and (toks[i + 1].w.startswith("fronteriza") or toks[i + 1].w in _NOT_A_VEHICLE_AFTER):
             continue
         if i + 2 < n and toks[i + 1].w in ("de", "of") and toks[i + 2].w in ("mi", "my", "su", "his", "her", "their",
                                                                           "un", "una", "a", "los", "las"):
@@ -1643,6 +1749,9 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
         if i >= 2 and toks[i - 1].w in ("el", "la", "su", "his", "her", "their", "the") and _TAKEN_FROM.match(
                 toks[i - 2].w):
             continue  # "a mi cuñado le quitaron el carro", "they towed his car": the car of the person stopped
+        if i >= 3 and toks[i - 1].w in ("the", "el", "la", "my", "mi", "our") and toks[i - 2].w in ("in", "en") \
+                and _WRITER_SIDE.match(toks[i - 3].w):
+            continue  # "my friend in the car said…", "I was in the car": the writer's own car
         k = i - 1
         while k >= 0 and (_FILLER.match(toks[k].w) and toks[k].w not in ("de", "del", "la", "el", "en", "in", "with",
                                                                            "con", "of", "no", "sin")
@@ -1653,12 +1762,18 @@ def _one_vehicle(toks: list[_Tok]) -> bool:
         if prev in ("la", "el", "the", "this", "that", "esa", "ese", "esta", "este", ".", "!", ":", ";") or (
                 prev == "," and (k == 0 or nxt in (".", ",", "!", ";"))):
             return True  # "the van", "…, grey minivan" (a list item)
+        if prev in (",", "and", "y") and any(toks[x].w in ("unmarked", "sin", "no") for x in range(k + 1, i)) \
+                and not toks[i].w.endswith("s"):
+            return True  # "…took the cook out the back, unmarked car outside"
         # a make or "unmarked" describes an enforcement vehicle; a colour alone may be anybody's car
         described = t.w in _MODELS or any(toks[x].w in _BRANDS and toks[x].w not in (
             "grey", "gris", "negra", "negro", "blanca", "blanco", "gray") for x in range(k + 1, i))
         before = toks[k - 1].w if k >= 1 else "."
         stop_before = any(re.match(r"(?:pulled|stopped|pararon|paro|detuvieron|over)$", toks[x].w)
                           for x in range(max(0, k - 6), k))
+        if prev in ("a", "an", "un", "una") and k >= 2 and before in ("of", "de", "del") and re.match(
+                r"(?:out|bajaron|bajaban|salieron|jumped|got|get|gets|getting|stepped|came)$", toks[k - 2].w):
+            return True  # "2 agents got out of a gray minivan": the agents' vehicle
         if prev in ("a", "an", "un", "una") and k >= 2 and before in ("a", "al", "en", "in", "into") and re.match(
                 r"(?:subieron|metieron|subio|metio|llevaron|put|pushed|forced|threw|loaded|shoved)$", toks[k - 2].w):
             return True  # "lo subieron a un carro gris": the vehicle someone was put into

@@ -9,8 +9,8 @@ from bench/bench_stories.py on a third table written by someone who has not seen
 (tests/data/stories_eval3.tsv, run once; deliberately not read by these tests and given no floor). The fourth table
 (tests/data/stories_eval4.tsv) was run blind once and then tuned on in round 5: the ``round5`` tests below cover
 the classes of error it showed, with new stories written for each class. The fifth (tests/data/stories_eval5.tsv) was
-run blind once and tuned on in round 6 (``round6`` tests, same way). A sixth table is being written blind: these
-tests do not read it.
+run blind once and tuned on in round 6 (``round6`` tests, same way), and the sixth (tests/data/stories_eval6.tsv) in
+round 7 (``round7`` tests). A seventh table is being written blind: these tests do not read it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ EVAL2 = DATA / "stories_eval2.tsv"
 EVAL3 = DATA / "stories_eval3.tsv"
 EVAL4 = DATA / "stories_eval4.tsv"
 EVAL5 = DATA / "stories_eval5.tsv"
+EVAL6 = DATA / "stories_eval6.tsv"
 
 
 def test_spanish_story_from_the_brief() -> None:
@@ -818,4 +819,96 @@ def test_round6_sightings_found(text: str) -> None:
     "no era la migra, eran los del agua en la 26 y Kolin",
 ])
 def test_round6_not_sightings(text: str) -> None:
+    assert not read_story(text).is_sighting, text
+
+
+def test_sixth_eval_table_floor_seen_and_tuned() -> None:
+    """stories_eval6.tsv was run blind once (94.5 % right, 0.8 % invented; activity 88.3 %) and TUNED on in round 7,
+    so this floor is a smoke test, not a result. Measured after tuning: 99.9 % of labelled cells right, 0 invented,
+    is_sighting 100 %."""
+    assert_floor(_rows(EVAL6), min_rows=190, right=0.97, invented=0.02, sighting=0.98)
+
+
+# --------------------------------------------------------------------------- round 7 (stories_eval6 causes)
+# Classes of error found on tests/data/stories_eval6.tsv (now tuning data). Stories here are new, written for the
+# class, not copied from that table. Same notation as round 3 ("-" = must stay empty).
+@pytest.mark.parametrize("text, expected", [
+    # activity — a CTA bus named by its route; a fast-food chain or a store's customers are a store (other), its
+    # staff or the people who work there a workplace; the ICE check-in office is a site
+    ("la migra bajo a un muchacho del camion de la 47 en la 47 y Kedzie", {"activity": "other"}),
+    ("ICE sacando a un señor del McDonald's de la 26 y Pulaski", {"activity": "other"}),
+    ("ICE agents pulled a woman out of the Subway on Cermak and Kedzie", {"activity": "other"}),
+    ("migra en la farmacia de la Archer revisando a los clientes", {"activity": "other"}),
+    ("ICE talking to the kitchen staff at the Wendy's on Pulaski", {"activity": "workplace"}),
+    ("la migra en la tortilleria de la 26 interrogando a los que trabajan ahi", {"activity": "workplace"}),
+    ("border patrol questioning men unloading a truck behind the Jewel on Western", {"activity": "workplace"}),
+    ("agents waiting for people coming to their check in at the ICE office downtown", {"activity": "other"}),
+    ("migra entro a una construccion en la Kedzie y Cermak, como 6 agentes", {"activity": "workplace",
+                                                                             "agents": "6-10"}),
+    # an action in a word list that was missing: stopping people where they walk, knocking "en la casa", the back
+    # door of a house, a street blocked at a corner
+    ("la migra acaba de parar a un muchacho en la 26 y Hamlin", {"activity": "street"}),
+    ("ICE stopping men walking on Kedzie near 55th", {"activity": "street"}),
+    ("dos de ICE tocaron en la casa de mi vecina en la 2600 S Avers", {"activity": "home"}),
+    ("ICE went around to the side door of a two flat on Troy", {"activity": "home"}),
+    ("police cars blocking Pulaski at 31st, checking everybody", {"activity": "checkpoint"}),
+    # neighbouring words of the same classes: a doorbell rung, a stop at a traffic light, a fonda, "la marqueta"
+    ("ICE ringing doorbells on the 2300 block of S Drake", {"activity": "home"}),
+    ("la migra paro a un muchacho en el semaforo de la 26 y Pulaski", {"activity": "street"}),
+    ("migra en la fonda de la 26 y Kolin, se llevaron a la cocinera", {"activity": "workplace"}),
+    ("ICE en la marqueta de la 26 pidiendo papeles a la gente", {"activity": "other"}),
+    # vehicles moving somewhere are vehicles
+    ("tres trocas de la migra yendo hacia el norte por la Pulaski", {"activity": "vehicles"}),
+    ("pasó una camioneta sin placas por la 26 hace 5 min", {"activity": "vehicles", "when": "15m"}),
+    ("two ICE vans heading south on Western at 59th", {"activity": "vehicles"}),
+    # a correction fixes the place, not what was done: an action before it still counts, and "la puerta" of a
+    # church named before it is the church's
+    ("ICE arresting guys at the bus stop on 26th and Kedzie? no, its 26th and Homan. they had 3 vans",
+     {"activity": "street", "place": "26th and Homan"}),
+    ("la migra en la escuela de la 31? no, la de la 33, en la puerta ahorita", {"activity": "other"}),
+    # the writer only going to a station named by its street is not the site
+    ("walking to the 35th st red line I saw ICE grabbing a man at the corner of 35th and Wallace",
+     {"activity": "street"}),
+    # when: "hace ratito" is "hace rato" (1h); a parked car "lleva ahí" a span is still there
+    ("ICE arrested a man at Archer y Kedzie hace ratito", {"when": "1h"}),
+    ("una camioneta sin logos en la 24 y Homan, lleva ahi como 40 minutos", {"when": "now"}),
+    # agents: "N border patrol" and "N verdes" are agents; people who got out of a vehicle are agents
+    ("like six border patrol asking for papers at 47th and Ashland", {"agents": "6-10", "markings": "cbp"}),
+    ("3 border patrol trucks on Cermak", {"agents": "-", "vehicles": "2-3"}),
+    ("2 verdes en la Archer y Pulaski pidiendo papeles", {"agents": "1-2", "markings": "cbp"}),
+    ("una van blanca sin placas en la 31 y Kolin, se bajaron 3 y se fueron a la tienda", {"agents": "3-5"}),
+    ("ICE van sitting on 25th and Lawndale, nobody got out", {"agents": "-"}),
+    # vehicles: a second single vehicle, the agents' vehicle they got out of, a bare "unmarked car" in a list; a
+    # car the writer rides in and an "auto shop" are no enforcement vehicle
+    ("a black suv and an unmarked pickup at Kedzie and 63rd", {"vehicles": "2-3"}),
+    ("una patrulla paro a un señor en la Pulaski y 55, despues llego otra camioneta", {"vehicles": "2-3"}),
+    ("2 agents jumped out of a white minivan at 2500 S Kolin", {"vehicles": "1"}),
+    ("ICE took a man from the bakery on 26th, unmarked van outside", {"vehicles": "1"}),
+    ("I was in the car with my mom when we saw ICE at 26th and Kostner", {"vehicles": "-"}),
+    ("ICE agents inside the auto shop on Cicero and 31st", {"vehicles": "-"}),
+    # markings: "la fronteriza" is Border Patrol; an agency only heard of after what the writer saw does not win
+    ("la fronteriza en la 63 y Pulaski parando carros", {"markings": "cbp"}),
+    ("CPD pulled a guy out of his car on Cermak and Kostner, heard they called ICE on him", {"markings": "police"}),
+])
+def test_round7_causes(text: str, expected: dict[str, str]) -> None:
+    assert_fields(text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    # missed sightings: a worker's own job with an arrest; a question answered with "acabo de ver"; green-uniform
+    # agents named by number
+    "en mi trabajo se llevaron a mi compañero los de la migra",
+    "alguien mas vio a ICE en el Walmart de la Cicero? yo los acabo de ver en la entrada",
+    "como 5 verdes en la 26 y Kostner parando gente",
+])
+def test_round7_sightings_found(text: str) -> None:
+    assert read_story(text).is_sighting, (text, read_story(text).why)
+
+
+@pytest.mark.parametrize("text", [
+    # a rumour said and then asked about ("is it true?") is not a report
+    "dicen q hay migra en la 31 y Kedzie, alguien sabe si es cierto?",
+    "people are saying ICE is at the Jewel on 63rd, does anyone know if it's true?",
+])
+def test_round7_not_sightings(text: str) -> None:
     assert not read_story(text).is_sighting, text
