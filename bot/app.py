@@ -77,7 +77,6 @@ class App:
         self.worker: DeliveryWorker | None = None
         self.fronts: list[Front] = []
         self._housekeeping_task: asyncio.Task[None] | None = None
-        self._warm_task: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -194,8 +193,10 @@ class App:
             self.fronts.append(front)
         await self.start_delivery({front.name: front.messenger for front in fronts})
         self._housekeeping_task = asyncio.create_task(self._housekeeping_loop())
-        # The rights search trains its classifier in a thread while the fronts already answer (FaqStore.warm).
-        self._warm_task = asyncio.create_task(asyncio.to_thread(self.services.faq.warm), name="faq-warm")
+        # The rights search trains its classifier (about a second) in a thread while the worker already delivers
+        # what was queued before a restart; the fronts listen once it is built, so no message waits behind the
+        # build and no handler competes with it for the interpreter (FaqStore.warm).
+        await asyncio.to_thread(self.services.faq.warm)
         for front in fronts:
             await front.listen()
 
@@ -206,10 +207,6 @@ class App:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._housekeeping_task
             self._housekeeping_task = None
-        if self._warm_task is not None:  # a thread cannot be cancelled: let a build under way finish (~1 s)
-            with contextlib.suppress(Exception):
-                await self._warm_task
-            self._warm_task = None
         await self.stop_delivery()
         for front in reversed(self.fronts):
             try:

@@ -84,11 +84,12 @@ class _Content:
 
 
 class _LazyIndex:
-    """The search index, built on first use or by :meth:`FaqStore.warm` in a thread at start.
+    """The search index, built on first use or by :meth:`FaqStore.warm` (the app runs it in a thread at start).
 
-    Why: training the classifier takes about a second; a bot restarted after a crash should answer its first
-    messages (a report, a button) at once rather than after it, and a process that never searches (the delivery
-    test's child) never pays for it. The lock makes the first search wait for a build already under way."""
+    Why: training the classifier takes about a second. At start the app builds it in a thread while the delivery
+    worker already sends what was queued before a restart (alerts first), and only then lets the fronts listen;
+    a process that never searches (the delivery test's child, `python -m bot migrate`) never pays for it. The
+    lock makes a search wait for a build already under way."""
 
     def __init__(self, build: Callable[[], SearchIndex] | None = None, index: SearchIndex | None = None) -> None:
         self._build = build
