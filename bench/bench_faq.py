@@ -1,11 +1,12 @@
 """Benchmark the rights FAQ search on questions it was NOT tuned on; print accuracy, off-topic, latency, memory.
 
 Run from the repository root: ``python bench/bench_faq.py`` (``-v`` lists the misses, each marked RANK (a
-wrong entry first) or GATE (the right entry first but not confident); ``--eval`` … ``--eval4`` add the tables
-``tests/data/faq_eval{,2,3,4}.tsv`` (all dev tables since the fifth round: tuned on, so their figures are not
+wrong entry first) or GATE (the right entry first but not confident); ``--eval`` … ``--eval5`` add the tables
+``tests/data/faq_eval{,2,3,4,5}.tsv`` (all dev tables since the sixth round: tuned on, so their figures are not
 results), ``--table FILE`` any table of the same format (the held-out one), ``--k N`` changes
-the number of folds, ``--fit`` refits the confidence model on k-fold + the four dev tables and prints its
-coefficients for ``bot/faq/search.py``, ``--loto`` refits it without each dev table in turn and scores that table).
+the number of folds, ``--fit`` refits the confidence model on k-fold + the five dev tables and prints its
+coefficients for ``bot/faq/search.py``, ``--loto`` refits it without each dev table in turn and scores that table,
+``--noisy`` asks every k-fold question as a noisy spelling of itself: the mix, then each kind of noise alone).
 
 Every accuracy line gives "ranked first" (right entry at rank 1, whatever the confidence gate says),
 "answered right" (ranked first *and* confident: what the resident sees as the answer) and top-3 (listed in
@@ -33,8 +34,10 @@ EVAL_TABLE = ROOT / "tests" / "data" / "faq_eval.tsv"
 EVAL2_TABLE = ROOT / "tests" / "data" / "faq_eval2.tsv"
 EVAL3_TABLE = ROOT / "tests" / "data" / "faq_eval3.tsv"
 EVAL4_TABLE = ROOT / "tests" / "data" / "faq_eval4.tsv"
-# All tuned on (eval..eval3 since round 4, eval4 since round 5): their figures are not results.
-DEV_TABLES = (EVAL_TABLE, EVAL2_TABLE, EVAL3_TABLE, EVAL4_TABLE)
+EVAL5_TABLE = ROOT / "tests" / "data" / "faq_eval5.tsv"
+# All tuned on (eval..eval3 since round 4, eval4 since round 5, eval5 since round 6): their figures are not results.
+DEV_TABLES = (EVAL_TABLE, EVAL2_TABLE, EVAL3_TABLE, EVAL4_TABLE, EVAL5_TABLE)
+NOISY_FIT_WEIGHT = 0.0  # weight of the k-fold questions asked as noisy spellings in the confidence fit (0: not used)
 OFF_TOPIC_WEIGHT = 24.0  # a confident answer to chatter costs more than a right answer not shown (was 8, then 16)
 
 
@@ -58,7 +61,7 @@ def _samples(store, k: int) -> dict[str, object]:  # noqa: ANN001 - FaqStore imp
     from tests.faq_questions import OFF_TOPIC
 
     base = Samples()
-    kfold_samples(store, base, k)
+    kfold_samples(store, base, k, NOISY_FIT_WEIGHT)
     for text in OFF_TOPIC:
         base.add(store, text, None, None, OFF_TOPIC_WEIGHT)
     out: dict[str, object] = {"base": base}
@@ -85,7 +88,7 @@ def _joined(parts: list) -> object:  # noqa: ANN001 - evaluation.Samples
 
 
 def fit(store, k: int) -> None:  # noqa: ANN001 - FaqStore imported lazily to measure its memory
-    """Refit the confidence model on k-fold + the four dev tables + off-topic texts; print what to paste."""
+    """Refit the confidence model on k-fold + the five dev tables + off-topic texts; print what to paste."""
     from bot.faq.evaluation import fit_logistic
     from bot.faq.search import FEATURES
 
@@ -151,6 +154,14 @@ def main(argv: list[str]) -> int:
     if "--loto" in argv:
         leave_one_table_out(store, k)
         return 0
+    if "--noisy" in argv:
+        from bot.faq.evaluation import NOISE, noisy_kfold
+
+        for kinds in (None, *([name] for name in NOISE)):
+            label = "mix" if kinds is None else kinds[0]
+            for lang, t in noisy_kfold(store, k, kinds=kinds).items():
+                print(line(f"noisy k-fold ({label}) {lang}", t))
+        return 0
     tallies = kfold(store, k)
     for lang, t in tallies.items():
         print(line(f"k-fold ({k} folds, phrasings left out of the index) {lang}", t))
@@ -185,6 +196,8 @@ def main(argv: list[str]) -> int:
         tables.append((EVAL3_TABLE, "DEV (tuned on)"))
     if "--eval4" in argv:
         tables.append((EVAL4_TABLE, "DEV (tuned on)"))
+    if "--eval5" in argv:
+        tables.append((EVAL5_TABLE, "DEV (tuned on)"))
     if "--table" in argv:
         tables.append((Path(argv[argv.index("--table") + 1]), "TABLE"))
     for path, label in tables:

@@ -28,7 +28,7 @@ from bot.faq import (
     render_answer,
 )
 from bot.faq.classifier import Classifier, _gram, _matrix, text_features
-from bot.faq.evaluation import Tally, ask, kfold
+from bot.faq.evaluation import Tally, ask, kfold, noisy
 from bot.faq.text import term, terms, words
 from i18n import Translator, load_catalogs, placeholders
 from tests.faq_questions import (
@@ -680,3 +680,42 @@ def test_the_search_is_built_on_first_use_or_by_warm_and_content_errors_still_fa
     (target / "car.toml").write_text("[topic]\nid = 1\n", encoding="utf-8")
     with pytest.raises(FaqError):
         FaqStore.load(target)
+
+
+# ------------------------------------------------------------------------------------ round 6: typing noise
+
+
+def test_two_swapped_letters_are_repaired_and_the_classifier_reads_the_repair(store: FaqStore) -> None:
+    """A swap of two adjacent letters is one slip of the thumb, but it breaks most of the word's character n-grams:
+    the classifier must read the repaired word, not only BM25."""
+    index = store._content.index  # noqa: SLF001
+    assert index._repair("abgoado") == "abogado"  # noqa: SLF001
+    assert index._repair("polcia") == "policia"  # noqa: SLF001
+    # Both went to another entry before round 6 (hotline_legal_help).
+    for clean, slipped in [("tengo derecho a un abogado gratis", "tengo derehco a un abgoado gratis"),
+                           ("do i need a lawyer for my immigration hearing",
+                            "do i need a lawyer for my immigration haering")]:
+        scores = index.score(slipped)
+        assert scores.repaired >= 1
+        assert store.search(slipped)[0].entry.id == store.search(clean)[0].entry.id
+
+
+def test_only_swaps_get_the_new_repair(store: FaqStore) -> None:
+    """In a five-letter word a swap and a wrong letter are both below fuzz.ratio's cutoff; only the swap is repaired
+    (other one-letter edits of words the index lacks were real words: "station", "better")."""
+    index = store._content.index  # noqa: SLF001
+    assert "orden" in index.raw_vocab
+    assert index._repair("odren") == "orden"  # noqa: SLF001
+    assert index._repair("ordxn") is None  # noqa: SLF001
+
+
+def test_noisy_spellings_are_deterministic_and_look_typed() -> None:
+    text = "¿La policía puede entrar a mi casa sin una orden del juez? Qué hago right now"
+    assert noisy(text) == noisy(text)
+    assert noisy(text, seed=1) != noisy(text, seed=2) or noisy(text, seed=3) != noisy(text)
+    assert noisy(text, kinds=["texting"]).split()[-1] == "rn"
+    assert " q " in f" {noisy(text, kinds=['texting'])} " or " que " in f" {noisy(text, kinds=['texting'])} "
+    assert "í" not in noisy(text, kinds=[]) and "?" not in noisy(text, kinds=[])
+    swapped = noisy(text, kinds=["swap"]).split()
+    clean = noisy(text, kinds=[]).split()
+    assert len(swapped) == len(clean) and sum(a != b for a, b in zip(swapped, clean, strict=True)) == 1

@@ -8,12 +8,15 @@ questions; every phrasing is asked exactly once over the ``k`` folds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zlib import crc32
 
 from bot.faq.model import LANGS
 from bot.faq.store import FaqStore
+from bot.faq.text import _SYNONYM_GROUPS, STOPWORDS, strip_accents
 
 
 @dataclass
@@ -81,6 +84,104 @@ def kfold(store: FaqStore, k: int = 5) -> dict[str, Tally]:
     return tallies
 
 
+# ------------------------------------------------------------------------------- residents' typing noise
+
+# How residents respell words by ear (the inverse of what text.phonetic collapses, plus "ción" -> "sion").
+_RESPELL: tuple[tuple[str, str], ...] = (
+    ("cion", "sion"), ("ce", "se"), ("ci", "si"), ("z", "s"), ("s", "z"), ("ll", "y"), ("y", "ll"), ("v", "b"),
+    ("b", "v"), ("qu", "k"), ("ge", "je"), ("gi", "ji"), ("x", "j"), ("ss", "s"), ("rr", "r"),
+)
+# Texting shorthand as residents write it (the inverse of text.TEXTING; "right now" -> "rn" is handled apart).
+_ABBREVIATE: dict[str, str] = {
+    "que": "q", "para": "pa", "por": "x", "porque": "xq", "de": "d", "esta": "ta", "estoy": "toy", "donde": "dnd",
+    "tambien": "tmb", "you": "u", "your": "ur", "are": "r", "with": "w", "because": "cuz", "please": "pls",
+    "people": "ppl", "and": "n", "what": "wat",
+}
+_PEERS: dict[str, tuple[str, ...]] = {
+    w: tuple(o for o in g if o != w and "_" not in o) for g in _SYNONYM_GROUPS for w in g if "_" not in w
+}
+
+
+def _respell(ws: list[str], rng: random.Random) -> list[str]:
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(len(ws))
+        rules = [(a, b) for a, b in _RESPELL if a in ws[i]]
+        if rules:
+            a, b = rng.choice(rules)
+            ws[i] = ws[i].replace(a, b, 1)
+        if ws[i].startswith("h") and len(ws[i]) > 3:
+            ws[i] = ws[i][1:]
+    return ws
+
+
+def _abbreviate(ws: list[str], rng: random.Random) -> list[str]:
+    ws = [_ABBREVIATE.get(w, w) if rng.random() < 0.7 else w for w in ws]
+    return " ".join(ws).replace("right now", "rn").split()
+
+
+def _spanglish(ws: list[str], rng: random.Random) -> list[str]:
+    swappable = [i for i, w in enumerate(ws) if _PEERS.get(w)]
+    if swappable:
+        i = rng.choice(swappable)
+        ws[i] = rng.choice(_PEERS[ws[i]])
+    return ws
+
+
+def _drop_little_words(ws: list[str], rng: random.Random) -> list[str]:
+    return [w for w in ws if w not in STOPWORDS or rng.random() < 0.5] or ws
+
+
+def _swap_letters(ws: list[str], rng: random.Random) -> list[str]:
+    long = [i for i, w in enumerate(ws) if len(w) >= 4 and not w.isdigit()]
+    if long:
+        i = rng.choice(long)
+        j = rng.randrange(len(ws[i]) - 1)
+        ws[i] = ws[i][:j] + ws[i][j + 1] + ws[i][j] + ws[i][j + 2:]
+    return ws
+
+
+NOISE: dict[str, Callable[[list[str], random.Random], list[str]]] = {
+    "respell": _respell, "texting": _abbreviate, "spanglish": _spanglish, "drop": _drop_little_words,
+    "swap": _swap_letters,
+}
+_NOISE_ODDS = {"respell": 0.6, "texting": 0.5, "spanglish": 0.4, "drop": 0.5, "swap": 0.5}
+
+
+def noisy(text: str, seed: int = 0, kinds: Iterable[str] | None = None) -> str:
+    """A deterministic noisy spelling of one question, as residents type it: accents dropped, and a random mix
+    of spelling by ear ("polisia", "jues"), texting ("q", "pa", "u", "rn"), a synonym from the other language
+    ("el officer"), little words dropped and two adjacent letters swapped. ``kinds`` applies only those (each
+    always); by default each applies with its own odds. Seeded by the text, so every run asks the same thing.
+
+    Why: the phrasings are written carefully, residents are not; asking the k-fold questions through this
+    measures how much of the accuracy survives the way people really type (round 6, docs/faq-search.md).
+    """
+    rng = random.Random(crc32(text.encode()) ^ seed)
+    ws = re.findall(r"[a-z0-9]+", strip_accents(text).replace("ñ", "n"))
+    if not ws:
+        return text
+    for name, change in NOISE.items():
+        if (name in kinds) if kinds is not None else rng.random() < _NOISE_ODDS[name]:
+            ws = change(list(ws), rng) or ws
+    return " ".join(ws)
+
+
+def noisy_kfold(store: FaqStore, k: int = 5, seed: int = 0x5EED, kinds: Iterable[str] | None = None
+                ) -> dict[str, Tally]:
+    """:func:`kfold` with every held-out phrasing asked as :func:`noisy` spelling of itself."""
+    kinds = tuple(kinds) if kinds is not None else None
+    tallies = {lang: Tally() for lang in LANGS}
+    entries = store.entries()
+    for fold in range(k):
+        held = store.without_phrasings(lambda e, lang, i, f=fold: fold_of(e, lang, i, k) == f)
+        for entry in entries:
+            for lang in LANGS:
+                for i, phrasing in enumerate(entry.text(lang).phrasings):
+                    if fold_of(entry.id, lang, i, k) == fold:
+                        ask(held, noisy(phrasing, seed, kinds), entry.id, lang, tallies[lang])
+    return tallies
+
+
 def table(store: FaqStore, rows: Iterable[tuple[str, str, str]]) -> tuple[dict[str, Tally], list[str], int]:
     """Accuracy per language over (lang, question, expected id) rows; expected ``none`` means off-topic.
 
@@ -120,8 +221,9 @@ class Samples:
         self.w.append(weight)
 
 
-def kfold_samples(store: FaqStore, samples: Samples, k: int = 5) -> None:
-    """Add the first match of every k-fold question (asked while left out of the index)."""
+def kfold_samples(store: FaqStore, samples: Samples, k: int = 5, noisy_weight: float = 0.0) -> None:
+    """Add the first match of every k-fold question (asked while left out of the index); with ``noisy_weight``,
+    also of its :func:`noisy` spelling at that weight."""
     for fold in range(k):
         held = store.without_phrasings(lambda e, lang, i, f=fold: fold_of(e, lang, i, k) == f)
         for entry in store.entries():
@@ -129,6 +231,8 @@ def kfold_samples(store: FaqStore, samples: Samples, k: int = 5) -> None:
                 for i, phrasing in enumerate(entry.text(lang).phrasings):
                     if fold_of(entry.id, lang, i, k) == fold:
                         samples.add(held, phrasing, entry.id, lang, 1.0)
+                        if noisy_weight:
+                            samples.add(held, noisy(phrasing), entry.id, lang, noisy_weight)
 
 
 def fit_logistic(samples: Samples, l2: float = 1.0, steps: int = 50) -> tuple[tuple[float, ...], float]:
