@@ -192,7 +192,9 @@ class App:
             await front.start()
             self.fronts.append(front)
         await self.start_delivery({front.name: front.messenger for front in fronts})
-        self._housekeeping_task = asyncio.create_task(self._housekeeping_loop())
+        if self.settings.housekeeping_interval_seconds > 0:
+            self._housekeeping_task = asyncio.create_task(
+                self._housekeeping_loop(interval=self.settings.housekeeping_interval_seconds))
         # The rights search trains its classifier (about a second) in a thread while the worker already delivers
         # what was queued before a restart; the fronts listen once it is built, so no message waits behind the
         # build and no handler competes with it for the interpreter (FaqStore.warm).

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # boundary street belongs to both sides).
     area_margin_m: float = Field(150.0, ge=0)
     outbox_retention_days: float = Field(7, gt=0)
+    # Periodic duties (expiry, digests, reach lines on cards, card deletion, purges), first 5 s after start. 0 turns
+    # them off: only for tests that run App.housekeeping() themselves at a fixed point of a scenario.
+    housekeeping_interval_seconds: float = Field(60.0, ge=0)
     report_retention_days: float = Field(30, gt=0)
 
     # Reports and moderation (issue 4)
