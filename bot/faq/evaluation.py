@@ -70,8 +70,9 @@ def fold_of(entry_id: str, lang: str, position: int, k: int) -> int:
     return (position + crc32(f"{entry_id}:{lang}".encode())) % k
 
 
-def kfold(store: FaqStore, k: int = 5) -> dict[str, Tally]:
-    """k-fold cross-validation over every entry's phrasings, per language."""
+def kfold(store: FaqStore, k: int = 5, asked: Callable[[str], str] | None = None) -> dict[str, Tally]:
+    """k-fold cross-validation over every entry's phrasings, per language; ``asked`` rewrites each left-out
+    phrasing before it is asked (e.g. a noisy spelling of it)."""
     tallies = {lang: Tally() for lang in LANGS}
     entries = store.entries()
     for fold in range(k):
@@ -80,7 +81,7 @@ def kfold(store: FaqStore, k: int = 5) -> dict[str, Tally]:
             for lang in LANGS:
                 for i, phrasing in enumerate(entry.text(lang).phrasings):
                     if fold_of(entry.id, lang, i, k) == fold:
-                        ask(held, phrasing, entry.id, lang, tallies[lang])
+                        ask(held, asked(phrasing) if asked else phrasing, entry.id, lang, tallies[lang])
     return tallies
 
 
@@ -169,17 +170,8 @@ def noisy(text: str, seed: int = 0, kinds: Iterable[str] | None = None) -> str:
 def noisy_kfold(store: FaqStore, k: int = 5, seed: int = 0x5EED, kinds: Iterable[str] | None = None
                 ) -> dict[str, Tally]:
     """:func:`kfold` with every held-out phrasing asked as :func:`noisy` spelling of itself."""
-    kinds = tuple(kinds) if kinds is not None else None
-    tallies = {lang: Tally() for lang in LANGS}
-    entries = store.entries()
-    for fold in range(k):
-        held = store.without_phrasings(lambda e, lang, i, f=fold: fold_of(e, lang, i, k) == f)
-        for entry in entries:
-            for lang in LANGS:
-                for i, phrasing in enumerate(entry.text(lang).phrasings):
-                    if fold_of(entry.id, lang, i, k) == fold:
-                        ask(held, noisy(phrasing, seed, kinds), entry.id, lang, tallies[lang])
-    return tallies
+    chosen = tuple(kinds) if kinds is not None else None
+    return kfold(store, k, lambda phrasing: noisy(phrasing, seed, chosen))
 
 
 def table(store: FaqStore, rows: Iterable[tuple[str, str, str]]) -> tuple[dict[str, Tally], list[str], int]:
