@@ -246,6 +246,24 @@ class SearchResult:
         return self.kind in ("small_talk", "off_topic", "empty")
 
 
+class Asked(NamedTuple):
+    """One question a resident asked (``asked.tsv``) and the entry that answers it, or ``none`` for chatter.
+
+    Why apart from an entry's phrasings: these rows were written by people who never saw the catalog (the retired
+    blind tables; later, a hotline's real questions), so they teach the search how residents ask rather than how
+    editors paraphrase; ``source`` names where each came from, so an evaluation can leave a whole source out.
+    """
+
+    lang: str
+    question: str
+    entry: str  # an entry id, or NO_ENTRY
+    source: str
+
+
+NO_ENTRY = "none"
+MAX_ASKED_CHARS = 600
+
+
 class Tip(NamedTuple):
     """A one- or two-sentence rights tip for an alert, with the entry it came from (for a "More" button)."""
 

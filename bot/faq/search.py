@@ -59,7 +59,10 @@ KEYWORDS_AS_PHRASINGS = False  # measured: see docs/faq-search.md
 # per-entry scores a caller passes, e.g. an embedding model's similarity). Measured: docs/faq-search.md (round 4:
 # 2.0 ranks ~0.5 point better than 1.0 on k-fold; 3.0 no better).
 CLASSIFIER_WEIGHT = 2.0
-KEYWORD_SAMPLE_WEIGHT = 0.5  # each keyword is a short training text of its entry, weighted below a phrasing
+KEYWORD_SAMPLE_WEIGHT = 0.0  # keywords as short training texts of their entry (0.5 until round 7; see docs)
+ASKED_IN_BM25 = True
+ASKED_IN_NEAR = False
+ASKED_WEIGHT = 1.0
 _FUZZY_CACHE_MAX = 10_000  # free text from strangers must not grow memory without bound
 
 Holdout = Callable[[str, str, int], bool]  # (entry id, lang, phrasing position) -> leave out of the index
@@ -95,9 +98,9 @@ class Scores:
 FEATURES = ("log1p(score)", "coverage", "min(matched,4)", "log1p(idf mass)", "nearness", "margin", "log1p(words)",
             "unknown share", "coverage lead", "repaired share", "classifier probability", "probability lead",
             "ranking margin", "domain anchor")
-CONFIDENCE_COEF = (-0.8021, 1.6019, 0.7289, 0.9509, 3.3912, 0.8589, 0.0803, -8.1907, 0.4479, -3.4566, 2.6892, 0.567,
-                   1.3809, 2.0781)
-CONFIDENCE_INTERCEPT = -9.4409
+CONFIDENCE_COEF = (0.5685, 6.2647, 0.7075, -0.8429, 3.3434, 0.0415, 1.7023, -7.0276, 0.0177, -4.9023, 1.2235,
+                   0.2944, 3.3576, 1.7309)
+CONFIDENCE_INTERCEPT = -14.7896
 
 
 # Words that place a message in this FAQ's world: an authority (police, ICE, agents, a judge), immigration, or a
@@ -166,8 +169,8 @@ class SearchIndex:
     _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, entries: Iterable[Entry], topics: Mapping[str, Topic], holdout: Holdout | None = None
-              ) -> SearchIndex:
+    def build(cls, entries: Iterable[Entry], topics: Mapping[str, Topic], holdout: Holdout | None = None,
+              asked: Iterable[tuple[str, str, str]] = ()) -> SearchIndex:
         ids: list[str] = []
         entry_docs: list[list[str]] = []
         phrasing_docs: list[list[str]] = []
@@ -178,6 +181,9 @@ class SearchIndex:
         train_texts: list[str] = []
         train_labels: list[int] = []
         train_weights: list[float] = []
+        asked_by: dict[tuple[str, str], list[str]] = {}
+        for entry_id, lang, question in asked:
+            asked_by.setdefault((entry_id, lang), []).append(question)
         for entry in entries:
             if entry.contested:
                 contested.append(len(ids))
@@ -189,10 +195,11 @@ class SearchIndex:
                 text = entry.text(lang)
                 phrasings = [p for i, p in enumerate(text.phrasings)
                              if holdout is None or not holdout(entry.id, lang, i)]
+                extra_asked = asked_by.get((entry.id, lang), [])
                 parts = {
                     "question": [text.question],
                     "keywords": text.keywords,
-                    "phrasings": phrasings,
+                    "phrasings": phrasings + (extra_asked if ASKED_IN_BM25 else []),
                     "topic": [topics[entry.topic].title(lang)],
                     "answer": [text.answer.replace("{hotline_name}", " ").replace("{hotline_phone}", " ")],
                 }
@@ -205,9 +212,13 @@ class SearchIndex:
                 if PHRASING_WEIGHT:
                     for chunk in [text.question, *phrasings, *(text.keywords if KEYWORDS_AS_PHRASINGS else [])]:
                         phrasing_docs.append(terms(chunk))
-                near.extend(" ".join(terms(chunk, bigrams=False)) for chunk in [text.question, *phrasings])
+                near.extend(" ".join(terms(chunk, bigrams=False))
+                            for chunk in [text.question, *phrasings, *(extra_asked if ASKED_IN_NEAR else [])])
                 for chunk, weight in [(text.question, 1.0), *((p, 1.0) for p in phrasings),
+                                      *((q, ASKED_WEIGHT) for q in extra_asked),
                                       *((k, KEYWORD_SAMPLE_WEIGHT) for k in text.keywords)]:
+                    if not weight:
+                        continue
                     train_texts.append(chunk)
                     train_labels.append(len(ids) - 1)
                     train_weights.append(weight)

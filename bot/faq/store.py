@@ -6,6 +6,7 @@ snapshot at once, only after the new files validated completely, so readers neve
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import threading
 import tomllib
@@ -20,6 +21,9 @@ from bot.faq.model import (
     ACTIVITIES,
     DEFAULT_DIR,
     LANGS,
+    MAX_ASKED_CHARS,
+    NO_ENTRY,
+    Asked,
     Entry,
     FaqError,
     Match,
@@ -40,7 +44,7 @@ from bot.faq.text import detect_lang, is_about_bot, is_small_talk
 # questions nearly always name one; so questions that do are answered from 0.4 and questions that do not need 0.6.
 # Chosen by leave-one-table-out over the four dev tables (bench --loto; docs/faq-search.md, fifth round): against
 # one bar of 0.5, about +1 point of right answers on the table left out and one confident chatter row fewer.
-MIN_CONFIDENCE = 0.4  # questions with a domain anchor
+MIN_CONFIDENCE = 0.5  # questions with a domain anchor (0.4 in rounds 5-6)
 MIN_CONFIDENCE_UNANCHORED = 0.6  # questions without one
 MIN_SCORE = 1.0  # floor for alternatives (half of it) here and in the rights flow
 # No answer below this BM25 score whatever the other features say. Was MIN_SCORE (1.0) before the classifier;
@@ -77,6 +81,7 @@ class _Content:
     entries: dict[str, Entry]
     tips: dict[str, str]  # activity -> entry id
     lazy: _LazyIndex
+    asked: tuple[Asked, ...] = ()
 
     @property
     def index(self) -> SearchIndex:
@@ -130,9 +135,13 @@ def _describe(exc: ValidationError) -> str:
 _LAST_BUILT: dict[str, _Content] = {}
 
 
+ASKED_FILE = "asked.tsv"
+ASKED_COLUMNS = ("lang", "question", "entry", "source")
+
+
 def _digest(directory: Path) -> str:
     h = hashlib.sha256()
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted([*directory.glob("*.toml"), *directory.glob(ASKED_FILE)]):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -226,8 +235,47 @@ def _build_content(directory: Path) -> _Content:
         raise FaqError(f"{directory}: no entry provides a tip for activities {missing_tips}")
     ordered = dict(sorted(topics.items(), key=lambda item: (item[1].order, item[0])))
     built = list(entries.values())
-    return _Content(sources=sources, topics=ordered, entries=entries, tips=tips,
-                    lazy=_LazyIndex(lambda: SearchIndex.build(built, topics)))
+    asked = _read_asked(directory / ASKED_FILE, entries)
+    return _Content(sources=sources, topics=ordered, entries=entries, tips=tips, asked=asked,
+                    lazy=_LazyIndex(lambda: SearchIndex.build(built, topics, asked=_training(asked))))
+
+
+def _read_asked(path: Path, entries: Mapping[str, Entry]) -> tuple[Asked, ...]:
+    """The questions residents asked (optional file): tab-separated, ``#`` comment lines, header
+    lang/question/entry/source. Every row is checked; the first bad one raises :class:`FaqError` with its line.
+    """
+    if not path.exists():
+        return ()
+    rows: list[Asked] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        lines = [(number, line) for number, line in enumerate(fh, start=1) if not line.startswith("#")]
+    reader = csv.reader((line for _, line in lines), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header) != ASKED_COLUMNS:
+        raise FaqError(f"{path.name}: the header must be {'<tab>'.join(ASKED_COLUMNS)}")
+    for (number, _), cells in zip(lines[1:], reader, strict=True):
+        where = f"{path.name}: line {number}"
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(ASKED_COLUMNS):
+            raise FaqError(f"{where}: {len(cells)} columns, expected {len(ASKED_COLUMNS)} separated by tabs")
+        lang, question, entry, source = (c.strip() for c in cells)
+        if lang not in LANGS:
+            raise FaqError(f"{where}: lang must be one of {list(LANGS)}, not {lang!r}")
+        if not question or len(question) > MAX_ASKED_CHARS:
+            raise FaqError(f"{where}: the question must have 1 to {MAX_ASKED_CHARS} characters")
+        if entry != NO_ENTRY and entry not in entries:
+            raise FaqError(f"{where}: entry {entry!r} does not exist (use an entry id, or {NO_ENTRY!r})")
+        if not source:
+            raise FaqError(f"{where}: the source is empty (say where the question came from)")
+        rows.append(Asked(lang, question, entry, source))
+    return tuple(rows)
+
+
+def _training(asked: tuple[Asked, ...], leave_out: Callable[[Asked], bool] | None = None
+              ) -> list[tuple[str, str, str]]:
+    """(entry id or none, lang, question) for the index, without the rows ``leave_out`` selects."""
+    return [(a.entry, a.lang, a.question) for a in asked if leave_out is None or not leave_out(a)]
 
 
 class FaqStore:
@@ -246,14 +294,21 @@ class FaqStore:
         directory = Path(path) if path is not None else DEFAULT_DIR
         return cls(_load_content(directory), directory)
 
-    def without_phrasings(self, holdout: Holdout) -> FaqStore:
-        """A copy whose index leaves out the phrasings ``holdout`` selects (for k-fold evaluation).
+    def without_phrasings(self, holdout: Holdout | None = None,
+                          asked_holdout: Callable[[Asked], bool] | None = None) -> FaqStore:
+        """A copy whose index leaves out the phrasings ``holdout`` selects and the asked questions
+        ``asked_holdout`` selects (for k-fold and leave-one-table-out evaluation).
 
         Why here: the bench and the tests must measure the real matcher on questions it has not indexed.
         """
         content = self._content
-        index = SearchIndex.build(content.entries.values(), content.topics, holdout)
+        index = SearchIndex.build(content.entries.values(), content.topics, holdout,
+                                  asked=_training(content.asked, asked_holdout))
         return FaqStore(replace(content, lazy=_LazyIndex(index=index)), self.directory)
+
+    def asked(self) -> tuple[Asked, ...]:
+        """The questions residents asked (``asked.tsv``), in file order."""
+        return self._content.asked
 
     def warm(self) -> None:
         """Build the search index now (blocking; the app runs it in a thread at start)."""

@@ -254,6 +254,7 @@ TEXTING: dict[str, str] = {
     "r": "are", "wat": "what", "wut": "what", "thru": "through", "cuz": "because", "bc": "because",
     "plz": "please", "pls": "please", "n": "and", "w": "with", "b4": "before", "govt": "government",
     "ppl": "people", "aunq": "aunque", "tho": "though", "fb": "facebook", "kyr": "rights",
+    "em": "them",
 }
 
 _STEMMERS = (Stemmer.Stemmer("spanish"), Stemmer.Stemmer("english"))
@@ -300,7 +301,7 @@ def _words(text: str) -> tuple[str, ...]:
     out = []
     for raw in _TOKEN_RE.findall(normalize(text)):
         raw = TEXTING.get(raw, raw)
-        if raw not in STOPWORDS and raw not in _TEXTING_STOP:
+        if raw not in STOPWORDS and raw not in _TEXTING_STOP and not _LAUGHTER_RE.match(raw):
             out.append(raw)
     return tuple(out)
 
@@ -331,7 +332,11 @@ SMALL_TALK_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 _LAUGH_RE = re.compile(r"^(?:j+[aeiou]+|h+[aeiou]+|[aeiou]*j+|l+o+l+|x+d+)+h?$")
-_TEXTING_STOP = frozenset({"please", "because", "through", "before", "porque", "tambien"})
+_TEXTING_STOP = frozenset({"please", "because", "through", "before", "porque", "tambien",
+                           # round 7: laughter and texting fillers say nothing about the question; left in, they
+                           # count as unknown words and pull a clear question under the confidence bar
+                           "lol", "lmao", "lmfao", "xd", "omg", "smh", "fr", "ngl", "pls", "plis", "porfa"})
+_LAUGHTER_RE = re.compile(r"^([jh][aeiou])\1+[jh]?$")  # "jaja", "jajajaj", "jeje", "haha", "hehe"
 
 
 def is_small_talk(text: str) -> bool:
