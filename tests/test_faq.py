@@ -27,7 +27,7 @@ from bot.faq import (
     normalize,
     render_answer,
 )
-from bot.faq.classifier import Classifier, _gram, _matrix, text_features
+from bot.faq.classifier import Classifier, _gram, _matrix, _times, text_features
 from bot.faq.evaluation import Tally, ask, kfold, noisy
 from bot.faq.text import term, terms, words
 from i18n import Translator, load_catalogs, placeholders
@@ -524,10 +524,17 @@ def test_gram_matrix_matches_the_dense_product() -> None:
     x = _matrix(feats, vocab, np.ones(len(names), dtype=np.float32))
     dense = np.zeros((x.n, len(names)), dtype=np.float32)
     dense[x.rows, x.cols] = x.vals
-    assert np.allclose(_gram(x, chunk=3), dense @ dense.T, atol=1e-5)
-    # Features in more texts than dense_df go through the dense band product (the memory fix of round 4).
+    exact = dense @ dense.T
+    assert np.allclose(_gram(x, chunk=3, dtype=np.float32).dense(), exact, atol=1e-5)
+    # Features in more texts than dense_df go through the dense band product (the memory fix of round 4); rows are
+    # summed a band at a time and stored as int16 fixed point (round 7): steps of ~6e-5 on entries up to 2.
     for dense_df in (0, 1, 2):
-        assert np.allclose(_gram(x, chunk=3, dense_df=dense_df), dense @ dense.T, atol=1e-5)
+        for band in (1, 3, 256):
+            stored = _gram(x, chunk=3, dense_df=dense_df, band=band)
+            assert stored.values.dtype == np.int16
+            assert np.allclose(stored.dense(), exact, atol=1e-4)
+            a = np.arange(3 * x.n, dtype=np.float32).reshape(x.n, 3)
+            assert np.allclose(_times(stored, a, band=band), exact @ a, rtol=1e-3, atol=1e-3)
 
 
 def test_extra_scores_can_be_fused_in(store: FaqStore) -> None:

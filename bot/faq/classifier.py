@@ -17,6 +17,7 @@ import ctypes
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,7 +29,8 @@ WORD_WEIGHT = 1.0
 L2 = 3e-5  # per-example L2 penalty (1e-4 until round 5: 3e-5 ranks ~0.5 point better on k-fold es, top-3 +0.3 en)
 STEPS = 30  # measured: 60 steps change no k-fold figure by more than 0.2 points
 LEARNING_RATE = 100.0
-DENSE_COLUMNS = 256  # dense features per block in _gram (memory: n × 256 float32 at a time)
+GRAM_BAND = 256  # rows of the Gram matrix summed at a time (memory: 256 × n float32)
+DENSE_COLUMNS = 128  # dense features per block in _gram (memory: n × 128 float32 at a time)
 DENSE_DF = 64  # features in more training texts than this go through a dense product in _gram (memory)
 
 
@@ -92,6 +94,7 @@ class Classifier:
     def train(cls, texts: Sequence[str], labels: Sequence[int], n_classes: int,
               sample_weight: Sequence[float] | None = None) -> Classifier:
         vocab, x, idf = _training_matrix(texts)
+        _release_freed_memory()  # the feature names' short-lived strings, before the Gram matrix (the peak)
         n = x.n
         y = np.zeros((n, n_classes), dtype=np.float32)
         y[np.arange(n), np.asarray(labels)] = 1.0
@@ -169,51 +172,91 @@ def _by_column(x: _Sparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return cols[starts], starts, x.rows[order], x.vals[order].astype(np.float64)
 
 
-def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None) -> np.ndarray:
-    """X Xᵀ (rows × rows, float32) from the sparse rows.
+class _Gram(NamedTuple):
+    """X Xᵀ as stored: ``values / scale`` are the dot products (int16 fixed point, or float32 with scale 1)."""
 
-    Why this way: ~3,300 short training texts share few features each, so for most features accumulating
-    the outer product of their postings is far cheaper than a dense product; features are taken in chunks so
-    the pair arrays stay a few MB. A feature in many texts (a common character n-gram) would make one chunk of
-    df² pairs (tens of MB of index arrays for df ≈ 1,000: the training peak went over 150 MB), so features with
-    more than :data:`DENSE_DF` postings go into a small dense block whose product is added a band of rows at a
-    time (BLAS, a few MB of temporaries).
+    values: np.ndarray
+    scale: float
+
+    def dense(self) -> np.ndarray:
+        return self.values.astype(np.float32) / self.scale
+
+
+def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None, band: int = GRAM_BAND,
+          dtype: type = np.int16) -> _Gram:
+    """X Xᵀ (rows × rows) from the sparse rows, a band of rows at a time, stored in 16-bit fixed point by default.
+
+    Why this way: ~4,000 short training texts share few features each, so for most features accumulating the
+    outer product of their postings is far cheaper than a dense product; the pairs are made in chunks so the index
+    arrays stay a few MB. A feature in many texts (a common character n-gram) would make one chunk of df² pairs, so
+    features with more than :data:`DENSE_DF` postings go into a small dense block (a few hundred columns at a time)
+    whose product is taken with BLAS. Why bands and 16 bits (round 7): with the residents' questions the Gram
+    matrix of ~4,400 texts is 76 MB in float32 and was the training peak; each band of rows is summed in float32
+    and only then stored as int16 scaled so the largest possible entry (the largest squared row norm, by
+    Cauchy-Schwarz) fits: steps of ~6e-5 on entries between 0 and 2, 38 MB. The softmax fit widens it back a band
+    at a time (:func:`_times`); int16 widens ~8 times faster than float16, which added 2 s to every training.
     """
     n = x.n
     dense_df = DENSE_DF if dense_df is None else dense_df
     _, starts, rows, vals = _by_column(x)
     sizes = np.diff(np.r_[starts, len(rows)])
-    gram = np.zeros(n * n, dtype=np.float32)
-    sparse = np.flatnonzero(sizes <= dense_df)
-    first = 0
-    while first < len(sparse):
-        last = first + 1
-        cost = int(sizes[sparse[first]]) ** 2
-        while last < len(sparse) and cost + int(sizes[sparse[last]]) ** 2 <= chunk:
-            cost += int(sizes[sparse[last]]) ** 2
-            last += 1
-        group_sizes = sizes[sparse[first:last]]
-        group_starts = starts[sparse[first:last]]
-        size_of = np.repeat(group_sizes, group_sizes)  # per posting: the size of its feature's postings
-        postings = np.concatenate([np.arange(s, s + z) for s, z in zip(group_starts, group_sizes, strict=True)])
-        left = np.repeat(postings, size_of)
-        start_of = np.repeat(np.repeat(group_starts, group_sizes), size_of)
-        offsets = np.repeat(np.cumsum(size_of) - size_of, size_of)
-        right = start_of + (np.arange(len(left)) - offsets)
-        np.add.at(gram, rows[left] * n + rows[right], (vals[left] * vals[right]).astype(np.float32))
-        first = last
-    gram = gram.reshape(n, n)
+    feature_of = np.repeat(np.arange(len(starts)), sizes)  # per posting (column order): its feature
+    low = sizes[feature_of] <= dense_df
     dense = np.flatnonzero(sizes > dense_df)
-    for first in range(0, len(dense), DENSE_COLUMNS):
-        # A few hundred columns at a time: the whole dense block (n × ~1,500 float32) was the training peak.
-        part = dense[first:first + DENSE_COLUMNS]
-        block = np.zeros((n, len(part)), dtype=np.float32)
-        for column, f in enumerate(part):
-            block[rows[starts[f]:starts[f] + sizes[f]], column] = vals[starts[f]:starts[f] + sizes[f]]
-        for top in range(0, n, 256):
-            gram[top:top + 256] += block[top:top + 256] @ block.T
-        del block
-    return gram
+    gram = np.empty((n, n), dtype=dtype)
+    if np.issubdtype(dtype, np.integer):
+        largest = float(np.bincount(x.rows, weights=x.vals.astype(np.float64) ** 2, minlength=n).max(initial=0.0))
+        scale = 0.999 * np.iinfo(dtype).max / max(largest, 1e-12)
+    else:
+        scale = 1.0
+    for top in range(0, n, band):
+        bottom = min(top + band, n)
+        out = np.zeros((bottom - top) * n, dtype=np.float32)
+        # Sparse features: pair every posting of a row in this band with every posting of its feature.
+        left_all = np.flatnonzero(low & (rows >= top) & (rows < bottom))
+        first = 0
+        while first < len(left_all):
+            widths = sizes[feature_of[left_all[first:first + chunk]]]
+            last = first + max(1, int(np.searchsorted(np.cumsum(widths), chunk, side="right")))
+            left = left_all[first:last]
+            width = sizes[feature_of[left]]
+            offsets = np.repeat(np.cumsum(width) - width, width)
+            right = np.repeat(starts[feature_of[left]], width) + (np.arange(int(width.sum())) - offsets)
+            pair_left = np.repeat(left, width)
+            np.add.at(out, (rows[pair_left] - top) * n + rows[right],
+                      (vals[pair_left] * vals[right]).astype(np.float32))
+            first = last
+        out = out.reshape(bottom - top, n)
+        # Dense features: a few hundred columns at a time, this band's rows against all rows.
+        for start in range(0, len(dense), DENSE_COLUMNS):
+            part = dense[start:start + DENSE_COLUMNS]
+            block = np.zeros((n, len(part)), dtype=np.float32)
+            for column, f in enumerate(part):
+                block[rows[starts[f]:starts[f] + sizes[f]], column] = vals[starts[f]:starts[f] + sizes[f]]
+            out += block[top:bottom] @ block.T
+            del block
+        if scale != 1.0:
+            out *= scale
+            np.rint(out, out=out)
+        gram[top:bottom] = out
+        del out
+    return _Gram(gram, scale)
+
+
+def _times(k: _Gram, a: np.ndarray, band: int = GRAM_BAND) -> np.ndarray:
+    """K A from the stored Gram matrix: each band of its rows is widened to float32 only for its own product."""
+    if k.values.dtype == np.float32 and k.scale == 1.0:
+        return k.values @ a
+    values = k.values
+    out = np.empty((values.shape[0], a.shape[1]), dtype=np.float32)
+    buffer = np.empty((min(band, values.shape[0]), values.shape[1]), dtype=np.float32)
+    for top in range(0, values.shape[0], band):
+        rows = values[top:top + band]
+        widened = buffer[:len(rows)]
+        np.copyto(widened, rows)
+        np.matmul(widened, a, out=out[top:top + band])
+    out /= k.scale
+    return out
 
 
 def _transpose_dot(x: _Sparse, a: np.ndarray, n_features: int, chunk: int = 20_000) -> np.ndarray:
@@ -226,7 +269,7 @@ def _transpose_dot(x: _Sparse, a: np.ndarray, n_features: int, chunk: int = 20_0
     return out
 
 
-def _fit_softmax_dual(k: np.ndarray, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fit_softmax_dual(k: _Gram, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted L2-regularised softmax regression, gradient descent on the dual coefficients.
 
     Why dual: with W = Xᵀ A, a primal gradient step W -= lr (Xᵀ G + L2 W) is exactly A -= lr (G + L2 A), and
@@ -240,7 +283,7 @@ def _fit_softmax_dual(k: np.ndarray, y: np.ndarray, sw: np.ndarray) -> tuple[np.
         mom = (step - 1) / (step + 2)
         av = a + mom * (a - a_prev)
         bv = b + mom * (b - b_prev)
-        z = k @ av + bv
+        z = _times(k, av) + bv
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
