@@ -63,6 +63,16 @@ def store() -> FaqStore:
 
 
 @pytest.fixture(scope="module")
+def phrasings_store(tmp_path_factory: pytest.TempPathFactory) -> FaqStore:
+    """The content without the residents' questions (asked.tsv): the k-fold tests measure the phrasings editors
+    write, and each of their five trainings takes a fraction of the time without those 2,900 extra texts. The full
+    search with them is measured by leaving each question table out (tests/test_faq_asked.py, bench --loto)."""
+    target = tmp_path_factory.mktemp("faq") / "faq"
+    shutil.copytree(FAQ_DIR, target, ignore=shutil.ignore_patterns("asked.tsv"))
+    return FaqStore.load(target)
+
+
+@pytest.fixture(scope="module")
 def translator() -> Translator:
     return Translator(default="es", catalogs=load_catalogs())
 
@@ -278,8 +288,10 @@ def test_language_of_match(store: FaqStore) -> None:
 
 
 def _copy(tmp_path: Path) -> Path:
+    """The content without the residents' questions (asked.tsv): these tests are about loading and reloading, and
+    without those 2,900 rows each index trains in a fraction of the time (tests/test_faq_asked.py covers them)."""
     target = tmp_path / "faq"
-    shutil.copytree(FAQ_DIR, target)
+    shutil.copytree(FAQ_DIR, target, ignore=shutil.ignore_patterns("asked.tsv"))
     return target
 
 
@@ -464,23 +476,27 @@ def test_issue_14_examples(store: FaqStore, text: str, expected: str) -> None:
     assert matches and matches[0].entry.id == expected, [m.entry.id for m in matches]
 
 
-# Floors measured with bench/bench_faq.py (5 folds) on 2026-11-29, third round (classifier): es top-1 83.2 % /
-# top-3 97.2 %, en top-1 85.6 % / top-3 97.7 % (top-1 counts only confident answers; 1,475 phrasings, the
-# classifier retrained in every fold). The floors sit a few points below, so a content edit that makes the search
-# generalise worse fails here instead of in front of a resident.
-KFOLD_FLOORS = {"es": (0.80, 0.96), "en": (0.82, 0.96)}
+# Floors for the ranking on the phrasings alone (round 7: the k-fold runs without asked.tsv, see phrasings_store):
+# right entry ranked first 87.3 % es / 88.1 % en, top-3 97.7 / 97.5 (910 / 931 phrasings, 5 folds, the classifier
+# retrained in every fold). The confidence gate is fitted for the whole search (phrasings and the residents'
+# questions, which raise every entry's coverage), so on the phrasings alone only the ranking is a fair check; the
+# gate's floors are in tests/test_faq_asked.py. The floors sit a few points below, so a content edit that makes
+# the search generalise worse fails here instead of in front of a resident.
+KFOLD_FLOORS = {"es": (0.84, 0.96), "en": (0.85, 0.96)}
 
 
-def test_kfold_accuracy_stays_above_the_floor(store: FaqStore) -> None:
+def test_kfold_accuracy_stays_above_the_floor(phrasings_store: FaqStore) -> None:
+    store = phrasings_store
     tallies = kfold(store, k=5)
-    for lang, (top1_floor, top3_floor) in KFOLD_FLOORS.items():
+    for lang, (first_floor, top3_floor) in KFOLD_FLOORS.items():
         tally = tallies[lang]
         assert tally.total >= 10 * len(store.entries()), lang
-        assert tally.top1_rate >= top1_floor, f"{lang} k-fold top-1 {tally.top1_rate:.1%}"
+        assert tally.first_rate >= first_floor, f"{lang} k-fold ranked first {tally.first_rate:.1%}"
         assert tally.top3_rate >= top3_floor, f"{lang} k-fold top-3 {tally.top3_rate:.1%}"
 
 
-def test_kfold_really_leaves_phrasings_out(store: FaqStore) -> None:
+def test_kfold_really_leaves_phrasings_out(phrasings_store: FaqStore) -> None:
+    store = phrasings_store
     phrasing = "la migra toca la puerta q hago"
     entry = store.get("home_open_door")
     assert entry is not None and phrasing in entry.es.phrasings
@@ -682,8 +698,7 @@ def test_questions_naming_the_faq_world_need_less_confidence(store: FaqStore) ->
 def test_the_search_is_built_on_first_use_or_by_warm_and_content_errors_still_fail_at_load(tmp_path: Path) -> None:
     """A restart answers at once: loading validates the content but leaves the classifier's training to the first
     search or to warm() (a thread at start); a broken file still fails the load itself."""
-    target = tmp_path / "faq"
-    shutil.copytree(FAQ_DIR, target)
+    target = _copy(tmp_path)
     with (target / "basics.toml").open("a", encoding="utf-8") as fh:
         fh.write("\n# a new comment: other bytes, so not the search built earlier in this process\n")
     store = FaqStore.load(target)

@@ -112,7 +112,7 @@ def test_a_hotline_row_is_learned_and_reload_picks_it_up(tmp_path: Path) -> None
 # because eval7's English rows are far harder (82 % ranked first) and would make a floor too loose to catch much.
 # A change that makes the search learn worse from the residents' questions fails here.
 LOTO_TABLE = "faq_eval6.tsv"
-LOTO_FLOORS = {"es": (0.95, 0.98), "en": (0.92, 0.98)}
+LOTO_FLOORS = {"es": (0.95, 0.90, 0.98), "en": (0.92, 0.85, 0.98)}  # ranked first, answered right (94.3 / 89.9), top-3
 
 
 def test_a_retired_table_scored_without_its_rows_stays_above_the_floor(store: FaqStore) -> None:
@@ -127,8 +127,9 @@ def test_a_retired_table_scored_without_its_rows_stays_above_the_floor(store: Fa
     assert len(only_there) >= 5
     assert not any("w:" + t in index.classifier.vocab for t in only_there)
     tallies, false_hits, n_off = table(held, rows)
-    for lang, (first_floor, top3_floor) in LOTO_FLOORS.items():
+    for lang, (first_floor, right_floor, top3_floor) in LOTO_FLOORS.items():
         assert tallies[lang].first_rate >= first_floor, (lang, tallies[lang].first_rate)
+        assert tallies[lang].top1_rate >= right_floor, (lang, tallies[lang].top1_rate)
         assert tallies[lang].top3_rate >= top3_floor, (lang, tallies[lang].top3_rate)
     assert n_off >= 30 and len(false_hits) <= 2, false_hits
 
