@@ -94,7 +94,7 @@ class Classifier:
     def train(cls, texts: Sequence[str], labels: Sequence[int], n_classes: int,
               sample_weight: Sequence[float] | None = None) -> Classifier:
         vocab, x, idf = _training_matrix(texts)
-        _release_freed_memory()  # the feature names' short-lived strings, before the Gram matrix (the peak)
+        release_freed_memory()  # the feature names' short-lived strings, before the Gram matrix (the peak)
         n = x.n
         y = np.zeros((n, n_classes), dtype=np.float32)
         y[np.arange(n), np.asarray(labels)] = 1.0
@@ -102,7 +102,7 @@ class Classifier:
         a, b = _fit_softmax_dual(_gram(x), y, (sw / sw.sum()).astype(np.float32))
         weights = _transpose_dot(x, a, len(vocab))
         del x, a
-        _release_freed_memory()
+        release_freed_memory()
         return cls(vocab, idf, weights, b.astype(np.float32))
 
     def scores(self, text: str) -> np.ndarray:
@@ -126,16 +126,16 @@ def _training_matrix(texts: Sequence[str]) -> tuple[dict[str, int], _Sparse, np.
     its strings.
     """
     vocab: dict[str, int] = {}
-    per_text = [np.fromiter((vocab.setdefault(name, len(vocab)) for name in text_features(t)), dtype=np.int64)
+    per_text = [np.fromiter((vocab.setdefault(name, len(vocab)) for name in text_features(t)), dtype=np.int32)
                 for t in texts]
     n = len(per_text)
     lengths = np.asarray([len(ids) for ids in per_text], dtype=np.int64)
-    cols = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int32)
     del per_text
     df = np.bincount(cols, minlength=len(vocab))
     idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
     is_char = np.fromiter((name[0] == "c" for name in vocab), dtype=bool, count=len(vocab))
-    rows = np.repeat(np.arange(n), lengths)
+    rows = np.repeat(np.arange(n, dtype=np.int32), lengths)  # int32: half the memory at the training peak
     vals = idf[cols].astype(np.float64)
     block = rows * 2 + is_char[cols]
     norms = np.sqrt(np.bincount(block, weights=vals * vals, minlength=2 * n))
@@ -169,7 +169,7 @@ def _by_column(x: _Sparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     order = np.argsort(x.cols, kind="stable")
     cols = x.cols[order]
     starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
-    return cols[starts], starts, x.rows[order], x.vals[order].astype(np.float64)
+    return cols[starts], starts, x.rows[order], x.vals[order]
 
 
 class _Gram(NamedTuple):
@@ -200,7 +200,7 @@ def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None, band: i
     dense_df = DENSE_DF if dense_df is None else dense_df
     _, starts, rows, vals = _by_column(x)
     sizes = np.diff(np.r_[starts, len(rows)])
-    feature_of = np.repeat(np.arange(len(starts)), sizes)  # per posting (column order): its feature
+    feature_of = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)  # per posting (column order): its feature
     low = sizes[feature_of] <= dense_df
     dense = np.flatnonzero(sizes > dense_df)
     gram = np.empty((n, n), dtype=dtype)
@@ -223,7 +223,7 @@ def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None, band: i
             offsets = np.repeat(np.cumsum(width) - width, width)
             right = np.repeat(starts[feature_of[left]], width) + (np.arange(int(width.sum())) - offsets)
             pair_left = np.repeat(left, width)
-            np.add.at(out, (rows[pair_left] - top) * n + rows[right],
+            np.add.at(out, (rows[pair_left].astype(np.int64) - top) * n + rows[right],
                       (vals[pair_left] * vals[right]).astype(np.float32))
             first = last
         out = out.reshape(bottom - top, n)
@@ -294,7 +294,7 @@ def _fit_softmax_dual(k: _Gram, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarr
     return a, b
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Give the memory freed after training back to the operating system (glibc only; a no-op elsewhere).
 
     Why: training allocates a few tens of MB of short-lived arrays and small objects; glibc keeps freed heap

@@ -103,9 +103,9 @@ class Scores:
 FEATURES = ("log1p(score)", "coverage", "min(matched,4)", "log1p(idf mass)", "nearness", "margin", "log1p(words)",
             "unknown share", "coverage lead", "repaired share", "classifier probability", "probability lead",
             "ranking margin", "domain anchor")
-CONFIDENCE_COEF = (0.8885, 7.2137, 0.4377, -1.1759, 3.0644, 0.2573, 2.5224, -6.7227, -0.4208, -4.9248, 0.8525,
-                   0.7539, 3.2384, 1.9007)
-CONFIDENCE_INTERCEPT = -15.9278
+CONFIDENCE_COEF = (0.8088, 7.5099, 0.3537, -1.0579, 3.0414, 0.0369, 2.4076, -6.0522, -0.2795, -5.2514, 0.8333,
+                   1.0329, 2.7783, 1.9913)
+CONFIDENCE_INTERCEPT = -15.72
 
 
 # Words that place a message in this FAQ's world: an authority (police, ICE, agents, a judge), immigration, or a

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from bot.faq.classifier import release_freed_memory
 from bot.faq.model import (
     ACTIVITIES,
     DEFAULT_DIR,
@@ -324,6 +325,7 @@ class FaqStore:
         content = _load_content(self.directory)
         content.lazy.get()  # built before the swap: an edit that breaks the search keeps the old content too
         self._content = content
+        release_freed_memory()  # the old index, once no reader holds it (otherwise ~15 MB stay mapped per reload)
         return len(content.entries)
 
     # browse -------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ PREAMBLE = (
     "# Questions residents asked and the entry that answers them (entry = none: not a rights question).",
     "# The search learns from these rows as from the phrasings; add your own with any source name (e.g. hotline).",
     "# Rows whose source is tests/data/faq_eval*.tsv are copied by tests/data/build_faq_asked.py; do not edit them.",
+    "# Rows whose source is written_r7 were written by hand (round 7) from the catalog and the fact sheet only, in",
+    "# residents' words, 8 per entry and language, to tell sibling entries apart (docs/faq-search.md, seventh round).",
 )
 
 
