@@ -103,9 +103,9 @@ class Scores:
 FEATURES = ("log1p(score)", "coverage", "min(matched,4)", "log1p(idf mass)", "nearness", "margin", "log1p(words)",
             "unknown share", "coverage lead", "repaired share", "classifier probability", "probability lead",
             "ranking margin", "domain anchor")
-CONFIDENCE_COEF = (0.8088, 7.5099, 0.3537, -1.0579, 3.0414, 0.0369, 2.4076, -6.0522, -0.2795, -5.2514, 0.8333,
-                   1.0329, 2.7783, 1.9913)
-CONFIDENCE_INTERCEPT = -15.72
+CONFIDENCE_COEF = (0.7881, 7.5677, 0.3511, -0.9689, 3.0603, 0.2933, 2.3145, -6.0222, -0.2022, -5.1344, 0.8826,
+                   1.26, 1.7992, 2.0261)
+CONFIDENCE_INTERCEPT = -15.5753
 
 
 # Words that place a message in this FAQ's world: an authority (police, ICE, agents, a judge), immigration, or a
