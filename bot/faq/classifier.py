@@ -26,8 +26,9 @@ from bot.faq.text import phonetic, term, words
 CHAR_NGRAMS = (3, 4, 5)
 CHAR_WEIGHT = 1.0  # the character-n-gram block relative to the word block (each block is L2-normalised)
 WORD_WEIGHT = 1.0
-L2 = 1e-5  # per-example L2 penalty (1e-4 until round 5, 3e-5 until round 7: with the asked questions 1e-5 ranks ~0.7 point
-# better in English by leaving each table out; 3e-6 no better, docs/faq-search.md)
+# Per-example L2 penalty: 1e-4 until round 5, 3e-5 until round 7; with the asked questions 1e-5 ranks ~0.7 point
+# better in English by leaving each table out, 3e-6 no better (docs/faq-search.md, seventh round).
+L2 = 1e-5
 STEPS = 30  # measured: 60 steps change no k-fold figure by more than 0.2 points
 LEARNING_RATE = 100.0
 GRAM_BAND = 256  # rows of the Gram matrix summed at a time (memory: 256 × n float32)
