@@ -533,6 +533,27 @@ def test_classifier_survives_typos_and_spelling_by_ear() -> None:
         assert int(proba.argmax()) == label, (text, proba)
 
 
+def test_too_many_texts_are_fitted_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above MAX_GRAM_TEXTS the texts are dealt into parts (each label into every part) and the weights averaged."""
+    import bot.faq.classifier as classifier
+
+    texts = ["la migra toca la puerta", "tocan la puerta unos agentes", "abro la puerta a la migra?",
+             "licencia de manejar sin papeles", "sacar licencia sin seguro social", "licensia pa manejar",
+             "grabar a la policia con el celular", "puedo grabar video a los agentes", "grabando a la migra"]
+    labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    whole = Classifier.train(texts, labels, 3)
+    monkeypatch.setattr(classifier, "MAX_GRAM_TEXTS", 5)
+    trained_on: list[int] = []
+    fit = classifier._fit_softmax_dual
+    monkeypatch.setattr(classifier, "_fit_softmax_dual",
+                        lambda k, y, sw: (trained_on.append(int(y.shape[0])), fit(k, y, sw))[1])
+    parts = Classifier.train(texts, labels, 3)
+    assert trained_on == [5, 4]  # two parts, every label in both
+    assert parts.weights.shape == whole.weights.shape
+    for text, label in [("la imigra toka la puerta", 0), ("lisencia de manejar", 1), ("grabar a la polisia", 2)]:
+        assert int(parts.proba(text).argmax()) == label, text
+
+
 def test_gram_matrix_matches_the_dense_product() -> None:
     feats = [text_features(t) for t in ["la migra toca", "toca la puerta", "ice at the door", ""]]
     names = sorted({name for f in feats for name in f})
