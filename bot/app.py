@@ -98,7 +98,7 @@ class App:
         moderation = ModerationService(db, report_repo, outbox, users, keyring, translator, settings, roles, views)
         reports = ReportService(db, report_repo, keyring, moderation, max_per_hour=settings.reports_per_hour,
                                 cooldown_seconds=settings.report_cooldown_seconds)
-        faq = FaqStore.load(settings.faq_path)
+        faq = FaqStore.load(settings.faq_path, cache_dir=settings.faq_cache_dir)
         alerts = AlertService(db, AlertRepository(db), outbox, geo, faq, translator, settings)
         moderation.on_publish = alerts.on_publish
         moderation.on_correction = alerts.on_correction

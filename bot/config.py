@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     hotline_phone: str = "1-855-435-7693"
     timezone: str = "America/Chicago"
     faq_path: Path | None = None  # folder of FAQ TOML files; default: the packaged i18n/faq
+    faq_cache_dir: Path | None = None  # trained search models kept between starts; default: none (train each start)
 
     # Places (issue 3): offline gazetteer by default; an online geocoder reveals typed addresses to its operator.
     service_area_name: str = "Chicago"

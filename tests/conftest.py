@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -17,6 +19,10 @@ from tests.fakebot import FakeBotAPI
 from tests.fakesignal import FakeSignal
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# Every bot the tests start (in this process, in xdist workers and in child processes, which inherit the environment)
+# loads the rights search's trained model from one shared folder instead of training it again: files are named by a
+# digest of the content and the code, so a stale one is never used. Set FAQ_CACHE_DIR to override.
+os.environ.setdefault("FAQ_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"vecinos-test-faq-cache-{os.getuid()}"))
 
 
 def outbox_has_due_rows(path: Path) -> Callable[[], bool]:

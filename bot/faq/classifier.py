@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
+import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -36,6 +40,8 @@ LEARNING_RATE = 100.0
 # worse in English leaving each table out, with a training peak of 121 MB instead of 162 MB for the process; so one
 # matrix up to here, and a hotline adding thousands of questions costs accuracy, not memory.
 MAX_GRAM_TEXTS = 6_000
+CACHE_PREFIX = "faq-classifier-"
+CACHE_KEEP = 4  # models kept in the cache folder (the newest; a reload or an edit adds one)
 GRAM_BAND = 256  # rows of the Gram matrix summed at a time (memory: 256 × n float32)
 DENSE_COLUMNS = 128  # dense features per block in _gram (memory: n × 128 float32 at a time)
 DENSE_DF = 64  # features in more training texts than this go through a dense product in _gram (memory)
@@ -131,6 +137,46 @@ class Classifier:
             release_freed_memory()
         return cls(vocab, idf, weights, bias)
 
+    @classmethod
+    def cached(cls, cache_dir: Path | None, texts: Sequence[str], labels: Sequence[int], n_classes: int,
+               sample_weight: Sequence[float] | None = None) -> Classifier:
+        """:meth:`train`, or the model trained earlier on exactly these texts, labels, weights and code.
+
+        Why: training takes ~3 s and ~90 MB at its peak on every start, every ``/reload_faq`` and in every process
+        of the test suite, for the same content. The file name is a digest of everything the model depends on
+        (the texts, labels, weights, the settings above and the source of this module and of ``text.py``), so a
+        changed catalog or code never meets a stale model. Plain numpy arrays (``allow_pickle=False``): loading
+        cannot run code. A file that cannot be read is trained again and replaced. The folder holds public FAQ
+        content only, but whoever can write it can change answers: protect it as the FAQ folder itself.
+        """
+        if cache_dir is None:
+            return cls.train(texts, labels, n_classes, sample_weight)
+        digest = _training_digest(texts, labels, n_classes, sample_weight)
+        path = Path(cache_dir) / f"{CACHE_PREFIX}{digest}.npz"
+        if path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as saved:
+                    vocab = {str(name): i for i, name in enumerate(saved["vocab"])}
+                    model = cls(vocab, saved["idf"], saved["weights"], saved["bias"])
+                if model.weights.shape == (len(vocab), n_classes):
+                    return model
+            except (OSError, ValueError, KeyError):
+                pass
+        model = cls.train(texts, labels, n_classes, sample_weight)
+        try:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as fh:
+                np.savez(fh, vocab=np.asarray(list(model.vocab), dtype=str), idf=model.idf, weights=model.weights,
+                         bias=model.bias)
+            os.replace(partial, path)  # atomic: a reader sees the old file, none, or the whole new one
+            saved_models = sorted(Path(cache_dir).glob(f"{CACHE_PREFIX}*.npz"), key=lambda p: p.stat().st_mtime)
+            for old in saved_models[:-CACHE_KEEP]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only or full disk only costs the next start a training
+        return model
+
     def scores(self, text: str) -> np.ndarray:
         x = _matrix([text_features(text)], self.vocab, self.idf)
         return x.dot(self.weights)[0] + self.bias
@@ -141,6 +187,20 @@ class Classifier:
         z = z - z.max()
         e = np.exp(z)
         return e / e.sum()
+
+
+def _training_digest(texts: Sequence[str], labels: Sequence[int], n_classes: int,
+                     sample_weight: Sequence[float] | None) -> str:
+    """What a trained model depends on, as a hex digest (see :meth:`Classifier.cached`)."""
+    h = hashlib.sha256()
+    for module in (__file__, sys.modules[term.__module__].__file__):  # this module and bot/faq/text.py
+        h.update(Path(str(module)).read_bytes())
+    settings = (CHAR_NGRAMS, CHAR_WEIGHT, WORD_WEIGHT, L2, STEPS, LEARNING_RATE, MAX_GRAM_TEXTS, n_classes)
+    h.update(repr(settings).encode())
+    weights = [1.0] * len(texts) if sample_weight is None else sample_weight
+    for text, label, weight in zip(texts, labels, weights, strict=True):
+        h.update(f"{label}\t{weight!r}\t{text}\0".encode())
+    return h.hexdigest()[:40]
 
 
 def _training_matrix(texts: Sequence[str]) -> tuple[dict[str, int], _Sparse, np.ndarray]:

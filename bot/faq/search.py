@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from math import exp, log, log1p
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -175,7 +176,7 @@ class SearchIndex:
 
     @classmethod
     def build(cls, entries: Iterable[Entry], topics: Mapping[str, Topic], holdout: Holdout | None = None,
-              asked: Iterable[tuple[str, str, str]] = ()) -> SearchIndex:
+              asked: Iterable[tuple[str, str, str]] = (), cache_dir: Path | None = None) -> SearchIndex:
         ids: list[str] = []
         entry_docs: list[list[str]] = []
         phrasing_docs: list[list[str]] = []
@@ -248,7 +249,8 @@ class SearchIndex:
             raw_vocab=raw_vocab,
             raw_list=sorted(w for w in raw_vocab if len(w) >= FUZZY_MIN_LEN and not w.isdigit()),
             phrasing_texts=phrasing_texts,
-            classifier=Classifier.train(train_texts, train_labels, n, train_weights) if CLASSIFIER_WEIGHT else None,
+            classifier=(Classifier.cached(cache_dir, train_texts, train_labels, n, train_weights) if CLASSIFIER_WEIGHT
+                        else None),
         )
 
     def _repair(self, word: str) -> str | None:

@@ -149,7 +149,7 @@ def _digest(directory: Path) -> str:
     return h.hexdigest()
 
 
-def _load_content(directory: Path) -> _Content:
+def _load_content(directory: Path, cache_dir: Path | None = None) -> _Content:
     """Read and validate every file; raise FaqError on the first broken file, entry or cross-reference."""
     if not directory.is_dir():
         raise FaqError(f"{directory}: FAQ directory not found")
@@ -157,13 +157,13 @@ def _load_content(directory: Path) -> _Content:
     built = _LAST_BUILT.get(digest)
     if built is not None:
         return built
-    content = _build_content(directory)
+    content = _build_content(directory, cache_dir)
     _LAST_BUILT.clear()
     _LAST_BUILT[digest] = content
     return content
 
 
-def _build_content(directory: Path) -> _Content:
+def _build_content(directory: Path, cache_dir: Path | None = None) -> _Content:
     sources_path = directory / "sources.toml"
     raw_sources = _read_toml(sources_path)
     sources: dict[str, Source] = {}
@@ -240,7 +240,8 @@ def _build_content(directory: Path) -> _Content:
     built = list(entries.values())
     asked = _read_asked(directory / ASKED_FILE, entries)
     return _Content(sources=sources, topics=ordered, entries=entries, tips=tips, asked=asked,
-                    lazy=_LazyIndex(lambda: SearchIndex.build(built, topics, asked=_training(asked))))
+                    lazy=_LazyIndex(lambda: SearchIndex.build(built, topics, asked=_training(asked),
+                                                              cache_dir=cache_dir)))
 
 
 def _read_asked(path: Path, entries: Mapping[str, Entry]) -> tuple[Asked, ...]:
@@ -288,14 +289,17 @@ class FaqStore:
     content validated completely, so a broken edit never leaves the bot half-updated.
     """
 
-    def __init__(self, content: _Content, directory: Path) -> None:
+    def __init__(self, content: _Content, directory: Path, cache_dir: Path | None = None) -> None:
         self._content = content
         self.directory = directory
+        self.cache_dir = cache_dir
 
     @classmethod
-    def load(cls, path: Path | None = None) -> FaqStore:
+    def load(cls, path: Path | None = None, cache_dir: Path | None = None) -> FaqStore:
+        """Load and validate the content of ``path`` (default: the packaged catalog); ``cache_dir`` keeps trained
+        models between processes (``FAQ_CACHE_DIR``, see :meth:`Classifier.cached`)."""
         directory = Path(path) if path is not None else DEFAULT_DIR
-        return cls(_load_content(directory), directory)
+        return cls(_load_content(directory, cache_dir), directory, cache_dir)
 
     def without_phrasings(self, holdout: Holdout | None = None,
                           asked_holdout: Callable[[Asked], bool] | None = None) -> FaqStore:
@@ -322,7 +326,7 @@ class FaqStore:
 
         Returns the number of entries now loaded (for the admin's confirmation message).
         """
-        content = _load_content(self.directory)
+        content = _load_content(self.directory, self.cache_dir)
         content.lazy.get()  # built before the swap: an edit that breaks the search keeps the old content too
         self._content = content
         release_freed_memory()  # the old index, once no reader holds it (otherwise ~15 MB stay mapped per reload)
