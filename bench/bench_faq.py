@@ -282,7 +282,8 @@ def main(argv: list[str]) -> int:
             print(line(f"{label} {path.name} {lang}", t))
             misses += [f"[{path.stem}] {m}" for m in t.misses]
         if read_alternatives(path):
-            print(f"{label} {path.name} with the table's acceptable alternatives: {alternatives_line(searched, path, ev)}")
+            accepted = alternatives_line(searched, path, ev)
+            print(f"{label} {path.name} with the table's acceptable alternatives: {accepted}")
         print(f"{label} {path.name} off-topic rows: {n_off}, answered with confidence: {len(false_hits)}")
         misses += [f"[{path.stem} off-topic] {m}" for m in false_hits]
         queries += [q for _, q, _ in eval_rows]
