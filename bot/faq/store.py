@@ -452,7 +452,7 @@ def _rank(content: _Content, text: str, lang: str | None, limit: int,
     order = np.argsort(-fused, kind="stable")[:2]
     second = int(order[1]) if ranked and len(order) > 1 and int(order[0]) == ranked[0] else (
         pool[1] if len(pool) > 1 else None)
-    values = features(scores, ranked[0], second, near[ranked[0]]) if ranked else ()
+    values = features(scores, ranked[0], second, near[ranked[0]], query_lang) if ranked else ()
     matches = []
     for rank, i in enumerate(ranked):
         conf = confidence(values) if rank == 0 else 0.0
