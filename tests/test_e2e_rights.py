@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ ADMIN = 555
 
 @pytest.fixture(scope="module")
 def faq() -> FaqStore:
-    return FaqStore.load()
+    return FaqStore.load(cache_dir=Path(os.environ["FAQ_CACHE_DIR"]))  # conftest: shared trained model
 
 
 def q(faq: FaqStore, entry_id: str, lang: str) -> str:

@@ -7,6 +7,7 @@ someone standing at their door.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from datetime import date
@@ -59,7 +60,7 @@ CAUTIONED = {
 
 @pytest.fixture(scope="module")
 def store() -> FaqStore:
-    return FaqStore.load()
+    return FaqStore.load(cache_dir=Path(os.environ["FAQ_CACHE_DIR"]))  # conftest: shared trained model
 
 
 @pytest.fixture(scope="module")

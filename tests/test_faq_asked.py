@@ -8,6 +8,7 @@ own figure must come from an index that left its rows out.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 from pathlib import Path
@@ -26,7 +27,7 @@ HEADER = "lang\tquestion\tentry\tsource\n"
 
 @pytest.fixture(scope="module")
 def store() -> FaqStore:
-    return FaqStore.load()
+    return FaqStore.load(cache_dir=Path(os.environ["FAQ_CACHE_DIR"]))  # conftest: shared trained model
 
 
 def test_asked_file_is_what_the_build_script_makes(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ they run everywhere. Accuracy figures live in bench/bench_faq_embed.py, not here
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ IDS = ("home_open_door", "home_who_is_knocking", "car_traffic_stop", "detained_f
 
 @pytest.fixture(scope="module")
 def entries():
-    store = FaqStore.load()
+    store = FaqStore.load(cache_dir=Path(os.environ["FAQ_CACHE_DIR"]))  # conftest: shared trained model
     picked = [store.get(i) for i in IDS]
     assert all(picked), "an entry named in IDS was renamed; update the test"
     return picked
