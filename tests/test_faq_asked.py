@@ -140,3 +140,18 @@ def test_read_table_matches_the_bench_reader() -> None:
     with (DATA / LOTO_TABLE).open(encoding="utf-8", newline="") as fh:
         plain = [r for r in csv.DictReader(fh, delimiter="\t")]
     assert [(r["lang"], r["question"], r["expected"]) for r in plain] == read_table(DATA / LOTO_TABLE)
+
+
+def test_the_installed_package_carries_every_content_file() -> None:
+    """`pip install .` (the Dockerfile) copies only the package-data patterns: a content file they miss (asked.tsv
+    was, at first) would silently be absent in production, and the search would answer worse without any error."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["i18n"]
+    for path in (root / "i18n" / "faq").iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            relative = path.relative_to(root / "i18n").as_posix()
+            assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
