@@ -1,12 +1,13 @@
 """Benchmark the rights FAQ search on questions it was NOT tuned on; print accuracy, off-topic, latency, memory.
 
 Run from the repository root: ``python bench/bench_faq.py`` (``-v`` lists the misses, each marked RANK (a
-wrong entry first) or GATE (the right entry first but not confident); ``--eval`` … ``--eval5`` add the tables
-``tests/data/faq_eval{,2,3,4,5}.tsv`` (all dev tables since the sixth round: tuned on, so their figures are not
-results), ``--table FILE`` any table of the same format (the held-out one), ``--k N`` changes
-the number of folds, ``--fit`` refits the confidence model on k-fold + the five dev tables and prints its
-coefficients for ``bot/faq/search.py``, ``--loto`` refits it without each dev table in turn and scores that table,
-``--noisy`` asks every k-fold question as a noisy spelling of itself: the mix, then each kind of noise alone).
+wrong entry first) or GATE (the right entry first but not confident); ``--eval`` … ``--eval8`` add one of the tables
+``tests/data/faq_eval{,2,…,8}.tsv`` and ``--dev`` all of them (dev tables: tuned on, and since round 7 training data,
+so each is scored from an index built without its own rows), ``--table FILE`` any table of the same format (the
+held-out one), ``--k N`` changes the number of folds, ``--fit`` refits the confidence model on k-fold + the dev
+tables and prints its coefficients for ``bot/faq/search.py``, ``--loto`` refits it without each dev table in turn and
+scores that table, ``--noisy`` asks every k-fold question as a noisy spelling of itself: the mix, then each kind of
+noise alone, ``--set module.NAME=VALUE`` measures a variant).
 
 Every accuracy line gives "ranked first" (right entry at rank 1, whatever the confidence gate says),
 "answered right" (ranked first *and* confident: what the resident sees as the answer) and top-3 (listed in
@@ -30,18 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-EVAL_TABLE = ROOT / "tests" / "data" / "faq_eval.tsv"
-EVAL2_TABLE = ROOT / "tests" / "data" / "faq_eval2.tsv"
-EVAL3_TABLE = ROOT / "tests" / "data" / "faq_eval3.tsv"
-EVAL4_TABLE = ROOT / "tests" / "data" / "faq_eval4.tsv"
-EVAL5_TABLE = ROOT / "tests" / "data" / "faq_eval5.tsv"
-EVAL6_TABLE = ROOT / "tests" / "data" / "faq_eval6.tsv"
-EVAL7_TABLE = ROOT / "tests" / "data" / "faq_eval7.tsv"
-EVAL8_TABLE = ROOT / "tests" / "data" / "faq_eval8.tsv"
 # All tuned on (eval..eval3 since round 4, eval4 since round 5, eval5 since round 6, eval6 to eval8 since round 7),
 # and since round 7 their rows are training data (i18n/faq/asked.tsv): each is scored from an index that leaves it
 # out. eval7 and eval8 were run once, blind, before their rows were added (tests/data/README.md).
-DEV_TABLES = (EVAL_TABLE, EVAL2_TABLE, EVAL3_TABLE, EVAL4_TABLE, EVAL5_TABLE, EVAL6_TABLE, EVAL7_TABLE, EVAL8_TABLE)
+DEV_TABLES = tuple(ROOT / "tests" / "data" / f"faq_eval{n}.tsv" for n in ("", 2, 3, 4, 5, 6, 7, 8))
+DEV_LABEL = "DEV (tuned on; scored without its own rows)"
 _LEFT_OUT: dict[str, object] = {}
 NOISY_FIT_WEIGHT = 0.0  # weight of the k-fold questions asked as noisy spellings in the confidence fit (0: not used)
 OFF_TOPIC_WEIGHT = 24.0  # a confident answer to chatter costs more than a right answer not shown (was 8, then 16)
@@ -247,21 +241,8 @@ def main(argv: list[str]) -> int:
     misses += [f"[off-topic] {m}" for m in confident_off]
 
     queries = [q for q, _ in SPANISH + ENGLISH + HELDOUT_SPANISH + HELDOUT_ENGLISH] + OFF_TOPIC
-    tables = []
-    if "--eval" in argv:
-        tables.append((EVAL_TABLE, "DEV (tuned on)"))
-    if "--eval2" in argv:
-        tables.append((EVAL2_TABLE, "DEV (tuned on)"))
-    if "--eval3" in argv:
-        tables.append((EVAL3_TABLE, "DEV (tuned on)"))
-    if "--eval4" in argv:
-        tables.append((EVAL4_TABLE, "DEV (tuned on)"))
-    if "--eval5" in argv:
-        tables.append((EVAL5_TABLE, "DEV (tuned on)"))
-    if "--eval6" in argv:
-        tables.append((EVAL6_TABLE, "DEV (tuned on)"))
-    if "--dev" in argv:
-        tables += [(path, "DEV (tuned on)") for path in DEV_TABLES if (path, "DEV (tuned on)") not in tables]
+    # --eval, --eval2 … --eval8 pick one dev table each, --dev all of them.
+    tables = [(path, DEV_LABEL) for path in DEV_TABLES if "--dev" in argv or f"--{path.stem[4:]}" in argv]
     if "--table" in argv:
         tables.append((Path(argv[argv.index("--table") + 1]), "TABLE"))
     for path, label in tables:
@@ -274,7 +255,7 @@ def main(argv: list[str]) -> int:
         if unknown:
             print(f"{path.name} names unknown entries (counted as misses): {unknown}")
         sources = {a.source for a in store.asked()}
-        if path.name in sources and label != "DEV (tuned on)":
+        if path.name in sources and label != DEV_LABEL:
             print(f"{path.name} is a source of i18n/faq/asked.tsv: scored from an index that leaves it out")
         searched = left_out(store, path) if path.name in sources else store
         ev, false_hits, n_off = table(searched, eval_rows)
