@@ -28,7 +28,7 @@ from bot.faq import (
     normalize,
     render_answer,
 )
-from bot.faq.classifier import Classifier, _gram, _matrix, _times, text_features
+from bot.faq.classifier import Classifier, _matrix, text_features
 from bot.faq.evaluation import Tally, ask, kfold, noisy
 from bot.faq.text import term, terms, words
 from i18n import Translator, load_catalogs, placeholders
@@ -534,45 +534,59 @@ def test_classifier_survives_typos_and_spelling_by_ear() -> None:
         assert int(proba.argmax()) == label, (text, proba)
 
 
-def test_too_many_texts_are_fitted_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above MAX_GRAM_TEXTS the texts are dealt into parts (each label into every part) and the weights averaged."""
+def test_sparse_products_match_the_dense_ones() -> None:
+    """X W and Xᵀ G of a training step, gathered a chunk of postings at a time, equal the dense products.
+
+    Chunks of 1, 3 and 7 postings cut through rows and features; the empty text is a row without postings."""
+    from bot.faq.classifier import _by_column, _times, _transpose_times
+
+    feats = [text_features(t) for t in ["la migra toca", "toca la puerta", "", "ice at the door", "la puerta"]]
+    names = sorted({name for f in feats for name in f})
+    vocab = {name: i for i, name in enumerate(names)}
+    x = _matrix(feats, vocab, np.ones(len(names), dtype=np.float32))
+    dense = np.zeros((x.n, len(names)), dtype=np.float32)
+    dense[x.rows, x.cols] = x.vals
+    rng = np.random.default_rng(7)
+    w = rng.normal(size=(len(names), 4)).astype(np.float32)
+    g = rng.normal(size=(x.n, 4)).astype(np.float32)
+    for chunk in (1, 3, 7, 10_000):
+        assert np.allclose(_times(x, w, chunk=chunk), dense @ w, atol=1e-5)
+        assert np.allclose(_transpose_times(_by_column(x), g, len(names), chunk=chunk), dense.T @ g, atol=1e-5)
+
+
+def test_primal_fit_follows_the_dual_steps_exactly() -> None:
+    """Round 8 moved the fit from the dual coefficients (over the Gram matrix) to the weights. With W = Xᵀ A the two
+    are the same trajectory step for step; a dense dual fit written out here must give the same model."""
     import bot.faq.classifier as classifier
 
     texts = ["la migra toca la puerta", "tocan la puerta unos agentes", "abro la puerta a la migra?",
              "licencia de manejar sin papeles", "sacar licencia sin seguro social", "licensia pa manejar",
              "grabar a la policia con el celular", "puedo grabar video a los agentes", "grabando a la migra"]
     labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
-    whole = Classifier.train(texts, labels, 3)
-    monkeypatch.setattr(classifier, "MAX_GRAM_TEXTS", 5)
-    trained_on: list[int] = []
-    fit = classifier._fit_softmax_dual
-    monkeypatch.setattr(classifier, "_fit_softmax_dual",
-                        lambda k, y, sw: (trained_on.append(int(y.shape[0])), fit(k, y, sw))[1])
-    parts = Classifier.train(texts, labels, 3)
-    assert trained_on == [5, 4]  # two parts, every label in both
-    assert parts.weights.shape == whole.weights.shape
-    for text, label in [("la imigra toka la puerta", 0), ("lisencia de manejar", 1), ("grabar a la polisia", 2)]:
-        assert int(parts.proba(text).argmax()) == label, text
-
-
-def test_gram_matrix_matches_the_dense_product() -> None:
-    feats = [text_features(t) for t in ["la migra toca", "toca la puerta", "ice at the door", ""]]
-    names = sorted({name for f in feats for name in f})
-    vocab = {name: i for i, name in enumerate(names)}
-    x = _matrix(feats, vocab, np.ones(len(names), dtype=np.float32))
-    dense = np.zeros((x.n, len(names)), dtype=np.float32)
+    weights = [1.0, 2.0, 1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 3.0]
+    model = Classifier.train(texts, labels, 3, weights)
+    vocab, x, _ = classifier._training_matrix(texts)
+    dense = np.zeros((x.n, len(vocab)), dtype=np.float64)
     dense[x.rows, x.cols] = x.vals
-    exact = dense @ dense.T
-    assert np.allclose(_gram(x, chunk=3, dtype=np.float32).dense(), exact, atol=1e-5)
-    # Features in more texts than dense_df go through the dense band product (the memory fix of round 4); rows are
-    # summed a band at a time and stored as int16 fixed point (round 7): steps of ~6e-5 on entries up to 2.
-    for dense_df in (0, 1, 2):
-        for band in (1, 3, 256):
-            stored = _gram(x, chunk=3, dense_df=dense_df, band=band)
-            assert stored.values.dtype == np.int16
-            assert np.allclose(stored.dense(), exact, atol=1e-4)
-            a = np.arange(3 * x.n, dtype=np.float32).reshape(x.n, 3)
-            assert np.allclose(_times(stored, a, band=band), exact @ a, rtol=1e-3, atol=1e-3)
+    k = dense @ dense.T
+    y = np.eye(3)[labels]
+    sw = np.asarray(weights) / sum(weights)
+    a, b = np.zeros((9, 3)), np.zeros(3)
+    a_prev, b_prev = a, b
+    for step in range(1, classifier.STEPS + 1):
+        mom = (step - 1) / (step + 2)
+        av, bv = a + mom * (a - a_prev), b + mom * (b - b_prev)
+        z = k @ av + bv
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        grad = (p - y) * sw[:, None]
+        a_prev, b_prev = a, b
+        a = av - classifier.LEARNING_RATE * (grad + classifier.L2 * av)
+        b = bv - classifier.LEARNING_RATE * grad.sum(axis=0)
+    assert np.allclose(model.weights, dense.T @ a, atol=1e-3)
+    assert np.allclose(model.bias, b, atol=1e-3)
+    for text, label in [("la imigra toka la puerta", 0), ("lisencia de manejar", 1), ("grabar a la polisia", 2)]:
+        assert int(model.proba(text).argmax()) == label, text
 
 
 def test_extra_scores_can_be_fused_in(store: FaqStore) -> None:

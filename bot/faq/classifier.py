@@ -7,8 +7,9 @@ pieces *separate* sibling entries (door / who is knocking, red cards what / how)
 inside word boundaries survive typos, spelling by ear and missing accents that stemming does not fix.
 
 Why numpy and not scikit-learn: importing scikit-learn alone brings the process near its memory limit
-(docs/faq-search.md); a sparse softmax regression over ~2,700 short texts needs a page of numpy. The model
-is trained on load (and on ``/reload_faq``) from the content files, in under a second; nothing is saved.
+(docs/faq-search.md); a sparse softmax regression over a few thousand short texts needs a page of numpy. The
+model is trained on load (and on ``/reload_faq``) from the content files, in a few seconds, or loaded from the
+folder ``FAQ_CACHE_DIR`` names when it was trained on exactly the same texts and code (:meth:`Classifier.cached`).
 """
 
 from __future__ import annotations
@@ -35,16 +36,9 @@ WORD_WEIGHT = 1.0
 L2 = 1e-5
 STEPS = 30  # measured: 60 steps change no k-fold figure by more than 0.2 points
 LEARNING_RATE = 100.0
-# More training texts than this are fitted in parts whose weights are averaged: the Gram matrix takes n² × 2 bytes
-# (61 MB for today's 5,500 texts, 72 MB at 6,000). Measured (round 7): two halves of today's texts rank 0.8 point
-# worse in English leaving each table out, with a training peak of 121 MB instead of 162 MB for the process; so one
-# matrix up to here, and a hotline adding thousands of questions costs accuracy, not memory.
-MAX_GRAM_TEXTS = 6_000
+CHUNK = 32_768  # postings gathered at a time in a training step (memory: CHUNK × classes float32, ~6 MB)
 CACHE_PREFIX = "faq-classifier-"
 CACHE_KEEP = 4  # models kept in the cache folder (the newest; a reload or an edit adds one)
-GRAM_BAND = 256  # rows of the Gram matrix summed at a time (memory: 256 × n float32)
-DENSE_COLUMNS = 128  # dense features per block in _gram (memory: n × 128 float32 at a time)
-DENSE_DF = 64  # features in more training texts than this go through a dense product in _gram (memory)
 
 
 def text_features(text: str) -> dict[str, float]:
@@ -95,7 +89,7 @@ class _Sparse:
 
 
 class Classifier:
-    """A linear model over sparse tf-idf features, trained in its dual form; :meth:`scores` per class."""
+    """A linear model over sparse tf-idf features (softmax regression); :meth:`scores` per class."""
 
     def __init__(self, vocab: dict[str, int], idf: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> None:
         self.vocab = vocab
@@ -107,34 +101,14 @@ class Classifier:
     def train(cls, texts: Sequence[str], labels: Sequence[int], n_classes: int,
               sample_weight: Sequence[float] | None = None) -> Classifier:
         vocab, x, idf = _training_matrix(texts)
-        release_freed_memory()  # the feature names' short-lived strings, before the Gram matrix (the peak)
+        release_freed_memory()  # the feature names' short-lived strings, before the fit
         n = x.n
-        label_array = np.asarray(labels, dtype=np.int64)
         y = np.zeros((n, n_classes), dtype=np.float32)
-        y[np.arange(n), label_array] = 1.0
+        y[np.arange(n), np.asarray(labels, dtype=np.int64)] = 1.0
         sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        parts = max(1, -(-n // MAX_GRAM_TEXTS))
-        if parts == 1:
-            a, b = _fit_softmax_dual(_gram(x), y, (sw / sw.sum()).astype(np.float32))
-            weights = _transpose_dot(x, a, len(vocab))
-            del x, a
-            release_freed_memory()
-            return cls(vocab, idf, weights, b.astype(np.float32))
-        # Too many texts for one Gram matrix: each label's texts are dealt round-robin into parts, a model is fitted
-        # on each part, and their weights are averaged (one linear model, so searching costs the same).
-        part_of = np.empty(n, dtype=np.int64)
-        part_of[np.argsort(label_array, kind="stable")] = np.arange(n) % parts
-        weights = np.zeros((len(vocab), n_classes), dtype=np.float32)
-        bias = np.zeros(n_classes, dtype=np.float32)
-        for part in range(parts):
-            keep = part_of == part
-            xp = _take(x, keep)
-            part_sw = sw[keep]
-            a, b = _fit_softmax_dual(_gram(xp), y[keep], (part_sw / part_sw.sum()).astype(np.float32))
-            weights += _transpose_dot(xp, a, len(vocab)) / parts
-            bias += b / parts
-            del xp, a
-            release_freed_memory()
+        weights, bias = _fit_softmax(x, y, (sw / sw.sum()).astype(np.float32), len(vocab))
+        del x
+        release_freed_memory()
         return cls(vocab, idf, weights, bias)
 
     @classmethod
@@ -195,7 +169,7 @@ def _training_digest(texts: Sequence[str], labels: Sequence[int], n_classes: int
     h = hashlib.sha256()
     for module in (__file__, sys.modules[term.__module__].__file__):  # this module and bot/faq/text.py
         h.update(Path(str(module)).read_bytes())
-    settings = (CHAR_NGRAMS, CHAR_WEIGHT, WORD_WEIGHT, L2, STEPS, LEARNING_RATE, MAX_GRAM_TEXTS, n_classes)
+    settings = (CHAR_NGRAMS, CHAR_WEIGHT, WORD_WEIGHT, L2, STEPS, LEARNING_RATE, n_classes)
     h.update(repr(settings).encode())
     weights = [1.0] * len(texts) if sample_weight is None else sample_weight
     for text, label, weight in zip(texts, labels, weights, strict=True):
@@ -231,18 +205,6 @@ def _training_matrix(texts: Sequence[str]) -> tuple[dict[str, int], _Sparse, np.
     return vocab, _Sparse(indptr=indptr, cols=cols, vals=vals, rows=rows), idf
 
 
-def _take(x: _Sparse, keep: np.ndarray) -> _Sparse:
-    """The rows of ``x`` where ``keep`` is true, in order."""
-    lengths = np.diff(x.indptr)[keep]
-    starts = x.indptr[:-1][keep]
-    ends = starts + lengths
-    mask = np.zeros(len(x.cols), dtype=bool)
-    for start, end in zip(starts, ends, strict=True):
-        mask[start:end] = True
-    return _Sparse(indptr=np.r_[0, np.cumsum(lengths)].astype(np.int64), cols=x.cols[mask], vals=x.vals[mask],
-                   rows=np.repeat(np.arange(len(lengths), dtype=np.int32), lengths))
-
-
 def _matrix(feats: list[dict[str, float]], vocab: dict[str, int], idf: np.ndarray) -> _Sparse:
     """Sparse tf-idf rows, each block (word / char) L2-normalised so long texts do not dominate."""
     indptr = [0]
@@ -263,133 +225,90 @@ def _matrix(feats: list[dict[str, float]], vocab: dict[str, int], idf: np.ndarra
                    rows=np.repeat(np.arange(len(feats)), np.diff(ip)))
 
 
-def _by_column(x: _Sparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+class _Columns(NamedTuple):
+    """The postings of a :class:`_Sparse` matrix sorted by feature: for Xᵀ G without a scatter."""
+
+    features: np.ndarray  # the distinct features, ascending
+    starts: np.ndarray  # where each feature's postings start (and, last, the number of postings)
+    rows: np.ndarray
+    vals: np.ndarray
+
+
+def _by_column(x: _Sparse) -> _Columns:
     order = np.argsort(x.cols, kind="stable")
     cols = x.cols[order]
-    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
-    return cols[starts], starts, x.rows[order], x.vals[order]
+    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]]) if len(cols) else np.zeros(0, dtype=np.int64)
+    return _Columns(cols[starts], np.r_[starts, len(cols)].astype(np.int64), x.rows[order], x.vals[order])
 
 
-class _Gram(NamedTuple):
-    """X Xᵀ as stored: ``values / scale`` are the dot products (int16 fixed point, or float32 with scale 1)."""
-
-    values: np.ndarray
-    scale: float
-
-    def dense(self) -> np.ndarray:
-        return self.values.astype(np.float32) / self.scale
-
-
-def _gram(x: _Sparse, chunk: int = 100_000, dense_df: int | None = None, band: int = GRAM_BAND,
-          dtype: type = np.int16) -> _Gram:
-    """X Xᵀ (rows × rows) from the sparse rows, a band of rows at a time, stored in 16-bit fixed point by default.
-
-    Why this way: ~4,000 short training texts share few features each, so for most features accumulating the
-    outer product of their postings is far cheaper than a dense product; the pairs are made in chunks so the index
-    arrays stay a few MB. A feature in many texts (a common character n-gram) would make one chunk of df² pairs, so
-    features with more than :data:`DENSE_DF` postings go into a small dense block (a few hundred columns at a time)
-    whose product is taken with BLAS. Why bands and 16 bits (round 7): with the residents' questions the Gram
-    matrix of ~4,400 texts is 76 MB in float32 and was the training peak; each band of rows is summed in float32
-    and only then stored as int16 scaled so the largest possible entry (the largest squared row norm, by
-    Cauchy-Schwarz) fits: steps of ~6e-5 on entries between 0 and 2, 38 MB. The softmax fit widens it back a band
-    at a time (:func:`_times`); int16 widens ~8 times faster than float16, which added 2 s to every training.
-    """
-    n = x.n
-    dense_df = DENSE_DF if dense_df is None else dense_df
-    _, starts, rows, vals = _by_column(x)
-    sizes = np.diff(np.r_[starts, len(rows)])
-    feature_of = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)  # per posting (column order): its feature
-    low = sizes[feature_of] <= dense_df
-    dense = np.flatnonzero(sizes > dense_df)
-    gram = np.empty((n, n), dtype=dtype)
-    if np.issubdtype(dtype, np.integer):
-        largest = float(np.bincount(x.rows, weights=x.vals.astype(np.float64) ** 2, minlength=n).max(initial=0.0))
-        scale = 0.999 * np.iinfo(dtype).max / max(largest, 1e-12)
-    else:
-        scale = 1.0
-    for top in range(0, n, band):
-        bottom = min(top + band, n)
-        out = np.zeros((bottom - top) * n, dtype=np.float32)
-        # Sparse features: pair every posting of a row in this band with every posting of its feature.
-        left_all = np.flatnonzero(low & (rows >= top) & (rows < bottom))
-        first = 0
-        while first < len(left_all):
-            widths = sizes[feature_of[left_all[first:first + chunk]]]
-            last = first + max(1, int(np.searchsorted(np.cumsum(widths), chunk, side="right")))
-            left = left_all[first:last]
-            width = sizes[feature_of[left]]
-            offsets = np.repeat(np.cumsum(width) - width, width)
-            right = np.repeat(starts[feature_of[left]], width) + (np.arange(int(width.sum())) - offsets)
-            pair_left = np.repeat(left, width)
-            np.add.at(out, (rows[pair_left].astype(np.int64) - top) * n + rows[right],
-                      (vals[pair_left] * vals[right]).astype(np.float32))
-            first = last
-        out = out.reshape(bottom - top, n)
-        # Dense features: a few hundred columns at a time, this band's rows against all rows.
-        for start in range(0, len(dense), DENSE_COLUMNS):
-            part = dense[start:start + DENSE_COLUMNS]
-            block = np.zeros((n, len(part)), dtype=np.float32)
-            for column, f in enumerate(part):
-                block[rows[starts[f]:starts[f] + sizes[f]], column] = vals[starts[f]:starts[f] + sizes[f]]
-            out += block[top:bottom] @ block.T
-            del block
-        if scale != 1.0:
-            out *= scale
-            np.rint(out, out=out)
-        gram[top:bottom] = out
-        del out
-    return _Gram(gram, scale)
-
-
-def _times(k: _Gram, a: np.ndarray, band: int = GRAM_BAND) -> np.ndarray:
-    """K A from the stored Gram matrix: each band of its rows is widened to float32 only for its own product."""
-    if k.values.dtype == np.float32 and k.scale == 1.0:
-        return k.values @ a
-    values = k.values
-    out = np.empty((values.shape[0], a.shape[1]), dtype=np.float32)
-    buffer = np.empty((min(band, values.shape[0]), values.shape[1]), dtype=np.float32)
-    for top in range(0, values.shape[0], band):
-        rows = values[top:top + band]
-        widened = buffer[:len(rows)]
-        np.copyto(widened, rows)
-        np.matmul(widened, a, out=out[top:top + band])
-    out /= k.scale
+def _times(x: _Sparse, w: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """X W: each row's postings pick their feature's weights, summed per row, ``chunk`` postings at a time."""
+    n, c = x.n, w.shape[1]
+    out = np.zeros((n, c), dtype=np.float32)
+    buffer = np.empty((chunk, c), dtype=np.float32)
+    top = 0
+    while top < n:
+        # whole rows, at least one, about ``chunk`` postings
+        bottom = max(top + 1, int(np.searchsorted(x.indptr, x.indptr[top] + chunk, side="right")) - 1)
+        bottom = min(bottom, n)
+        first, last = int(x.indptr[top]), int(x.indptr[bottom])
+        picked = buffer[:last - first] if last - first <= chunk else np.empty((last - first, c), dtype=np.float32)
+        np.take(w, x.cols[first:last], axis=0, out=picked)
+        picked *= x.vals[first:last, None]
+        offsets = x.indptr[top:bottom] - first
+        nonempty = x.indptr[top:bottom] < x.indptr[top + 1:bottom + 1]
+        if nonempty.any():
+            out[top:bottom][nonempty] = np.add.reduceat(picked, offsets[nonempty], axis=0)
+        top = bottom
     return out
 
 
-def _transpose_dot(x: _Sparse, a: np.ndarray, n_features: int, chunk: int = 20_000) -> np.ndarray:
-    """Xᵀ A: the primal weights of a model whose dual coefficients are A (in chunks: a few MB at a time)."""
-    out = np.zeros((n_features, a.shape[1]), dtype=np.float32)
-    a32 = a.astype(np.float32)
-    for start in range(0, len(x.cols), chunk):
-        part = slice(start, start + chunk)
-        np.add.at(out, x.cols[part], a32[x.rows[part]] * x.vals[part, None])
+def _transpose_times(xc: _Columns, g: np.ndarray, n_features: int, chunk: int = CHUNK) -> np.ndarray:
+    """Xᵀ G: each feature's postings pick their row's G, summed per feature, ``chunk`` postings at a time."""
+    c = g.shape[1]
+    out = np.zeros((n_features, c), dtype=np.float32)
+    buffer = np.empty((chunk, c), dtype=np.float32)
+    count = len(xc.features)
+    i = 0
+    while i < count:
+        j = min(count, max(i + 1, int(np.searchsorted(xc.starts, xc.starts[i] + chunk, side="right")) - 1))
+        first, last = int(xc.starts[i]), int(xc.starts[j])
+        picked = buffer[:last - first] if last - first <= chunk else np.empty((last - first, c), dtype=np.float32)
+        np.take(g, xc.rows[first:last], axis=0, out=picked)
+        picked *= xc.vals[first:last, None]
+        out[xc.features[i:j]] = np.add.reduceat(picked, xc.starts[i:j] - first, axis=0)
+        i = j
     return out
 
 
-def _fit_softmax_dual(k: _Gram, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted L2-regularised softmax regression, gradient descent on the dual coefficients.
+def _fit_softmax(x: _Sparse, y: np.ndarray, sw: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted L2-regularised softmax regression: Nesterov gradient descent on the weights.
 
-    Why dual: with W = Xᵀ A, a primal gradient step W -= lr (Xᵀ G + L2 W) is exactly A -= lr (G + L2 A), and
-    the scores are K A, a dense product of two small matrices.
+    Why in the primal (round 8): until round 7 the fit ran on the dual coefficients over the Gram matrix X Xᵀ,
+    whose n² entries were the training peak (61 MB in int16 for 5,500 texts) and forced fitting in averaged parts
+    above 6,000 texts, which cost accuracy. The same steps on the weights (W = Xᵀ A: the two are the same
+    trajectory, step for step) need memory linear in the postings and the vocabulary, and with the gathers
+    chunked they are as fast: ~0.13 s a step for 6,300 texts.
     """
     n, c = y.shape
-    a = np.zeros((n, c), dtype=np.float32)
+    columns = _by_column(x)
+    w = np.zeros((n_features, c), dtype=np.float32)
     b = np.zeros(c, dtype=np.float32)
-    a_prev, b_prev = a.copy(), b.copy()
+    w_prev, b_prev = w.copy(), b.copy()
     for step in range(1, STEPS + 1):
         mom = (step - 1) / (step + 2)
-        av = a + mom * (a - a_prev)
+        wv = w + mom * (w - w_prev)
         bv = b + mom * (b - b_prev)
-        z = _times(k, av) + bv
+        z = _times(x, wv) + bv
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - y) * sw[:, None]
-        a_prev, b_prev = a, b
-        a = av - LEARNING_RATE * (g + L2 * av)
+        w_prev, b_prev = w, b
+        w = wv - LEARNING_RATE * (_transpose_times(columns, g, n_features) + L2 * wv)
         b = bv - LEARNING_RATE * g.sum(axis=0)
-    return a, b
+        del wv, z, p, g
+    return w, b
 
 
 def release_freed_memory() -> None:
