@@ -554,6 +554,43 @@ def test_sparse_products_match_the_dense_ones() -> None:
         assert np.allclose(_transpose_times(_by_column(x), g, len(names), chunk=chunk), dense.T @ g, atol=1e-5)
 
 
+def test_nearest_chatter_is_the_dense_best_dot_product() -> None:
+    """Neighbours.best is the largest dot product of the query's tf-idf row with any stored text, 0 without any
+    shared feature; a stored text itself scores its own squared norm."""
+    from bot.faq.classifier import Neighbours
+
+    model = Classifier.train(["la migra toca la puerta", "grabar a la policia", "licencia de manejar"], [0, 1, 2], 3)
+    chatter = ["la puerta del garage no cierra", "a que hora abre la tienda", "hola buenas"]
+    near = Neighbours(model, chatter)
+    rows = [model.vector(t) for t in chatter]
+    for query in ["my door lock is broken", "a q hora abren", "la puerta no cierra", "zzz qqq"]:
+        q = model.vector(query)
+        dense_q = np.zeros(len(model.vocab))
+        dense_q[q.cols] = q.vals
+        expected = max(float(sum(dense_q[c] * v for c, v in zip(r.cols, r.vals, strict=True))) for r in rows)
+        assert near.best(q) == pytest.approx(expected, abs=1e-5), query
+    own = model.vector(chatter[0])  # words and n-grams the model knows: both blocks are unit vectors
+    assert near.best(own) == pytest.approx(float((own.vals ** 2).sum()), abs=1e-5) and near.best(own) > 1.0
+    assert near.best(model.vector("zzz qqq")) == 0.0
+    assert Neighbours(model, []).best(model.vector("hola")) == 0.0
+
+
+def test_the_gate_weighs_the_nearest_known_chatter(store: FaqStore) -> None:
+    """The asked.tsv rows that are not rights questions (entry none) feed the "chatter similarity" feature: without
+    them, a message like the known chatter looks less like chatter to the gate, and a rights question does not."""
+    from bot.faq.model import NO_ENTRY
+    from bot.faq.search import FEATURES
+
+    without = store.without_phrasings(asked_holdout=lambda a: a.entry == NO_ENTRY)
+    position = FEATURES.index("chatter similarity")
+    chatter = "the front door of my building wont close, who fixes that"
+    question = "la migra esta tocando mi puerta tengo que abrir"
+    assert store.search(chatter)[0].features[position] > without.search(chatter)[0].features[position] + 0.3
+    assert without.search(chatter)[0].features[position] == 0.0
+    assert store.search(question)[0].features[position] < 1.0
+    assert store.lookup(question).confident
+
+
 def test_primal_fit_follows_the_dual_steps_exactly() -> None:
     """Round 8 moved the fit from the dual coefficients (over the Gram matrix) to the weights. With W = Xᵀ A the two
     are the same trajectory step for step; a dense dual fit written out here must give the same model."""

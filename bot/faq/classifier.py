@@ -151,9 +151,12 @@ class Classifier:
             pass  # a read-only or full disk only costs the next start a training
         return model
 
+    def vector(self, text: str) -> _Sparse:
+        """The tf-idf row of one text in this model's feature space (features it never saw dropped)."""
+        return _matrix([text_features(text)], self.vocab, self.idf)
+
     def scores(self, text: str) -> np.ndarray:
-        x = _matrix([text_features(text)], self.vocab, self.idf)
-        return x.dot(self.weights)[0] + self.bias
+        return self.vector(text).dot(self.weights)[0] + self.bias
 
     def proba(self, text: str) -> np.ndarray:
         """Probability of each entry (class) for one text."""
@@ -161,6 +164,37 @@ class Classifier:
         z = z - z.max()
         e = np.exp(z)
         return e / e.sum()
+
+
+class Neighbours:
+    """Texts in a classifier's feature space, for the best cosine-like similarity of a query to any of them.
+
+    Why: the chatter residents send and the traps that share a legal word ("sign my coworker's card", "detention
+    after class") recur with the same everyday words; the nearest known chatter is evidence the gate can weigh.
+    """
+
+    def __init__(self, model: Classifier, texts: Sequence[str]) -> None:
+        x = _matrix([text_features(t) for t in texts], model.vocab, model.idf)
+        self.model = model
+        self.count = x.n
+        self.columns = _by_column(x)
+
+    def best(self, query: _Sparse) -> float:
+        """The largest dot product of ``query`` (one row from :meth:`Classifier.vector`) with a text (0 to 2)."""
+        if not self.count or not len(query.cols):
+            return 0.0
+        feats = self.columns.features
+        where = np.searchsorted(feats, query.cols)
+        found = (where < len(feats)) & (feats[np.minimum(where, len(feats) - 1)] == query.cols)
+        if not found.any():
+            return 0.0
+        starts, ends = self.columns.starts[where[found]], self.columns.starts[where[found] + 1]
+        lengths = ends - starts
+        postings = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        sims = np.zeros(self.count, dtype=np.float32)
+        weights = self.columns.vals[postings] * np.repeat(query.vals[found], lengths)
+        np.add.at(sims, self.columns.rows[postings], weights)
+        return float(sims.max())
 
 
 def _training_digest(texts: Sequence[str], labels: Sequence[int], n_classes: int,
