@@ -641,8 +641,9 @@ def test_a_clear_one_word_question_is_answered(store: FaqStore, text: str) -> No
 
 
 def test_licence_alone_leads_with_the_licence_entry(store: FaqStore) -> None:
-    """Round 7: "licencia" names no authority, so it needs the higher bar (0.6) and scores right at it (0.59-0.60
-    over the round's refits of the gate); the licence entry must come first, answered or as the first suggestion."""
+    """Round 7: "licencia" names no authority, so it needs the higher bar (0.6, 0.8 since round 8) and scored right at
+    it; round 8's chatter similarity brings it near the off-topic split (0.14 against 0.1). Whatever the gate says,
+    the licence entry must come first, answered or as the first suggestion, never "off-topic"."""
     result = store.lookup("licencia")
     assert result.kind in ("answer", "suggest")
     assert result.matches[0].entry.id == "car_drivers_license"
