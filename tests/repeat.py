@@ -21,14 +21,21 @@ from collections import defaultdict
 from pathlib import Path
 
 
-def failures(junit: Path) -> tuple[int, list[str]]:
+def failures(junit: Path) -> tuple[int, list[str], dict[str, str]]:
+    """Tests run, the ones that failed, and each failure's message (the JUnit file is deleted with its run)."""
     root = ET.parse(junit).getroot()
-    total, failed = 0, []
+    total, failed, messages = 0, [], {}
     for case in root.iter("testcase"):
         total += 1
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed.append(f"{case.get('classname')}::{case.get('name')}")
-    return total, failed
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            name = f"{case.get('classname')}::{case.get('name')}"
+            failed.append(name)
+            lines = (problem.text or "").strip().splitlines()
+            messages[name] = problem.get("message") or (lines[-1] if lines else "")
+    return total, failed, messages
 
 
 def main() -> int:
@@ -52,9 +59,10 @@ def main() -> int:
                 print(f"run {run:2d}: seed {seed}: pytest exited {proc.returncode} without a report")
                 ever_failed["<pytest did not run>"].append(seed)
                 continue
-            total, failed = failures(junit)
+            total, failed, messages = failures(junit)
             for test in failed:
                 ever_failed[test].append(seed)
+                print(f"    {test} (seed {seed}): {messages[test][:600]}", flush=True)
             print(f"run {run:2d}: seed {seed:10d}: {total} tests, {len(failed)} failed, {durations[-1]:.0f} s",
                   flush=True)
     print(f"\n{args.runs} runs in random order, {sum(durations):.0f} s in all "
