@@ -155,12 +155,13 @@ class Classifier:
         """The tf-idf row of one text in this model's feature space (features it never saw dropped)."""
         return _matrix([text_features(text)], self.vocab, self.idf)
 
-    def scores(self, text: str) -> np.ndarray:
-        return self.vector(text).dot(self.weights)[0] + self.bias
-
     def proba(self, text: str) -> np.ndarray:
         """Probability of each entry (class) for one text."""
-        z = self.scores(text)
+        return self.proba_of(self.vector(text))
+
+    def proba_of(self, row: _Sparse) -> np.ndarray:
+        """Probability of each entry for one row from :meth:`vector` (a caller that needs the row too)."""
+        z = row.dot(self.weights)[0] + self.bias
         z = z - z.max()
         e = np.exp(z)
         return e / e.sum()
@@ -175,7 +176,6 @@ class Neighbours:
 
     def __init__(self, model: Classifier, texts: Sequence[str]) -> None:
         x = _matrix([text_features(t) for t in texts], model.vocab, model.idf)
-        self.model = model
         self.count = x.n
         self.columns = _by_column(x)
 
@@ -275,43 +275,39 @@ def _by_column(x: _Sparse) -> _Columns:
     return _Columns(cols[starts], np.r_[starts, len(cols)].astype(np.int64), x.rows[order], x.vals[order])
 
 
-def _times(x: _Sparse, w: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
-    """X W: each row's postings pick their feature's weights, summed per row, ``chunk`` postings at a time."""
-    n, c = x.n, w.shape[1]
-    out = np.zeros((n, c), dtype=np.float32)
+def _gathered_sums(source: np.ndarray, index: np.ndarray, vals: np.ndarray, starts: np.ndarray,
+                   chunk: int) -> np.ndarray:
+    """For each segment ``starts[k]:starts[k + 1]`` of the postings (none empty), the sum of ``vals × source[index]``
+    over its postings, gathering about ``chunk`` postings at a time (whole segments, at least one)."""
+    count, c = len(starts) - 1, source.shape[1]
+    out = np.empty((count, c), dtype=np.float32)
     buffer = np.empty((chunk, c), dtype=np.float32)
-    top = 0
-    while top < n:
-        # whole rows, at least one, about ``chunk`` postings
-        bottom = max(top + 1, int(np.searchsorted(x.indptr, x.indptr[top] + chunk, side="right")) - 1)
-        bottom = min(bottom, n)
-        first, last = int(x.indptr[top]), int(x.indptr[bottom])
+    i = 0
+    while i < count:
+        j = min(count, max(i + 1, int(np.searchsorted(starts, starts[i] + chunk, side="right")) - 1))
+        first, last = int(starts[i]), int(starts[j])
         picked = buffer[:last - first] if last - first <= chunk else np.empty((last - first, c), dtype=np.float32)
-        np.take(w, x.cols[first:last], axis=0, out=picked)
-        picked *= x.vals[first:last, None]
-        offsets = x.indptr[top:bottom] - first
-        nonempty = x.indptr[top:bottom] < x.indptr[top + 1:bottom + 1]
-        if nonempty.any():
-            out[top:bottom][nonempty] = np.add.reduceat(picked, offsets[nonempty], axis=0)
-        top = bottom
+        np.take(source, index[first:last], axis=0, out=picked)
+        picked *= vals[first:last, None]
+        out[i:j] = np.add.reduceat(picked, starts[i:j] - first, axis=0)
+        i = j
+    return out
+
+
+def _times(x: _Sparse, w: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """X W: each row's postings pick their feature's weights, summed per row (rows without postings give 0)."""
+    out = np.zeros((x.n, w.shape[1]), dtype=np.float32)
+    rows = np.flatnonzero(np.diff(x.indptr) > 0)
+    if len(rows):
+        out[rows] = _gathered_sums(w, x.cols, x.vals, np.r_[x.indptr[rows], x.indptr[-1]], chunk)
     return out
 
 
 def _transpose_times(xc: _Columns, g: np.ndarray, n_features: int, chunk: int = CHUNK) -> np.ndarray:
-    """Xᵀ G: each feature's postings pick their row's G, summed per feature, ``chunk`` postings at a time."""
-    c = g.shape[1]
-    out = np.zeros((n_features, c), dtype=np.float32)
-    buffer = np.empty((chunk, c), dtype=np.float32)
-    count = len(xc.features)
-    i = 0
-    while i < count:
-        j = min(count, max(i + 1, int(np.searchsorted(xc.starts, xc.starts[i] + chunk, side="right")) - 1))
-        first, last = int(xc.starts[i]), int(xc.starts[j])
-        picked = buffer[:last - first] if last - first <= chunk else np.empty((last - first, c), dtype=np.float32)
-        np.take(g, xc.rows[first:last], axis=0, out=picked)
-        picked *= xc.vals[first:last, None]
-        out[xc.features[i:j]] = np.add.reduceat(picked, xc.starts[i:j] - first, axis=0)
-        i = j
+    """Xᵀ G: each feature's postings pick their row's G, summed per feature."""
+    out = np.zeros((n_features, g.shape[1]), dtype=np.float32)
+    if len(xc.features):
+        out[xc.features] = _gathered_sums(g, xc.rows, xc.vals, xc.starts, chunk)
     return out
 
 

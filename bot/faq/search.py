@@ -340,9 +340,11 @@ class SearchIndex:
             coverage[i] = mass[i] / total if total else 0.0
         query_set = set(unigrams)
         classified = " ".join(fixed_words) if repaired and CLASSIFIER_SEES_REPAIRS else query
-        proba = (self.classifier.proba(classified).astype(np.float64) if self.classifier is not None
-                 else np.zeros(len(self.ids)))
-        chatter = (self.chatter.best(self.chatter.model.vector(classified)) if self.chatter is not None else 0.0)
+        proba, chatter = np.zeros(len(self.ids)), 0.0
+        if self.classifier is not None:
+            row = self.classifier.vector(classified)  # one feature row for both the classifier and the chatter
+            proba = self.classifier.proba_of(row).astype(np.float64)
+            chatter = self.chatter.best(row) if self.chatter is not None else 0.0
         top = float(combined.max()) if len(combined) else 0.0
         fused = (combined / top if top > 0 else np.zeros(len(self.ids))) + CLASSIFIER_WEIGHT * proba
         if extra:
